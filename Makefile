@@ -1,0 +1,89 @@
+# lakehouse - one GNU Makefile. `make` builds build/lakehouse; see README.md.
+#   make            release build (build/lakehouse)
+#   make asan       ASan+UBSan build (build/asan/lakehouse)
+#   make test       set-up if needed, build both, run every test (unit + integration, both builds)
+#   make run        set-up if needed, build, start the server with demo data
+#   make bench      benchmarks with ratios against DuckDB run directly
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+DUCKDB   := third_party/duckdb
+PKGS     := libmicrohttpd jansson sqlite3 libcrypto inih
+CC       ?= cc
+WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wwrite-strings \
+            -Wformat=2 -Wimplicit-fallthrough -fno-common
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+INCLUDES := $(addprefix -Isrc/,base storage catalog sql lake http cli demo) -I$(DUCKDB)/include
+LDLIBS    = -L$(DUCKDB)/lib -lduckdb -Wl,-rpath,$(CURDIR)/$(DUCKDB)/lib $(PKG_LIBS) -lpthread -lm
+
+SRCS     := $(sort $(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/u_*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+
+# Per-configuration flags; objects never mix (build/release, build/asan).
+release_CFLAGS := -O2 -g
+asan_CFLAGS    := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+release_LDFLAGS :=
+asan_LDFLAGS    := -fsanitize=address,undefined
+
+define config_rules
+$(1)_OBJS := $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(LIB_SRCS))
+build/$(1)/obj/%.o: src/%.c | deps
+	@mkdir -p $$(@D)
+	$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
+build/$(1)/liblh.a: $$($(1)_OBJS)
+	@rm -f $$@
+	ar rcs $$@ $$^
+build/$(1)/lakehouse: build/$(1)/obj/main.o build/$(1)/liblh.a
+	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+build/$(1)/tests/%: tests/unit/%.c build/$(1)/liblh.a
+	@mkdir -p $$(@D)
+	$$(CC) -std=c11 $$(WARN) -Wno-unused-parameter $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) $$(shell pkg-config --cflags cmocka) \
+	    -o $$@ $$< build/$(1)/liblh.a $$($(1)_LDFLAGS) $$(LDLIBS) $$(shell pkg-config --libs cmocka)
+build/$(1)/bench/%: bench/%.c build/$(1)/liblh.a
+	@mkdir -p $$(@D)
+	$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) -o $$@ $$< build/$(1)/liblh.a $$($(1)_LDFLAGS) $$(LDLIBS)
+$(1)_UNITS := $$(patsubst tests/unit/%.c,build/$(1)/tests/%,$$(UNIT_SRCS))
+-include $$($(1)_OBJS:.o=.d) build/$(1)/obj/main.d
+endef
+$(foreach c,release asan,$(eval $(call config_rules,$(c))))
+
+.PHONY: all asan deps setup test unit integration run bench clean check-style
+.SECONDARY:
+
+all: build/lakehouse
+build/lakehouse: build/release/lakehouse
+	cp $< $@
+
+asan: build/asan/lakehouse
+
+# Set-up runs only when something is missing (scripts/setup is idempotent anyway).
+deps:
+	@if ! pkg-config --exists $(PKGS) cmocka || [ ! -f $(DUCKDB)/.stamp ]; then scripts/setup; fi
+
+setup:
+	scripts/setup
+
+unit-release: $(release_UNITS)
+unit-asan: $(asan_UNITS)
+
+test: deps
+	@$(MAKE) --no-print-directory all asan $(release_UNITS) $(asan_UNITS)
+	tests/run
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	build/lakehouse serve --demo-scale 1
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(patsubst bench/%.c,build/release/bench/%,$(BENCH_SRCS))
+	bench/run
+
+check-style:
+	tools/check-style
+
+clean:
+	rm -rf build

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* sql.h - the SQL engine (DuckDB): sandboxed read-only queries with streamed
+ * results, and file conversion to zstd Parquet for ingest.
+ *
+ * One struct lh_sql per process; every call opens its own DuckDB connection,
+ * so all functions are thread-safe. Only sql_duckdb.c includes duckdb.h. */
+#ifndef LH_SQL_H
+#define LH_SQL_H
+
+#include "lh_common.h"
+#include "buf.h"
+#include "err.h"
+#include "schema.h"
+
+struct lh_sql;
+struct lh_sql_cursor;
+
+struct lh_sql_opts {
+    const char *data_dir;     /* absolute; the only folder SQL may read or write */
+    int threads;              /* 0 = cores */
+    const char *memory_limit; /* "75%", "4GB"; NULL = DuckDB default */
+};
+
+/* Resolves a table name used in SQL to the absolute Parquet paths of a
+ * dataset. Returns 0 and a malloc'd array of malloc'd paths (n >= 1), or
+ * -LH_ENOTFOUND if `name` is not a dataset. Called from DuckDB threads. */
+typedef int (*lh_sql_resolve_fn)(void *ud, const char *name, char ***out_paths, size_t *out_n);
+
+int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_error *err);
+void lh_sql_close(struct lh_sql *s);
+/* Installs the dataset resolver (before the first query). */
+void lh_sql_set_resolver(struct lh_sql *s, lh_sql_resolve_fn fn, void *ud);
+
+enum lh_sql_format { LH_FMT_JSON, LH_FMT_NDJSON, LH_FMT_CSV, LH_FMT_PARQUET };
+/* "json", "ndjson", "csv", "parquet" -> format; -LH_EINVAL otherwise. */
+int lh_sql_format_parse(const char *s, enum lh_sql_format *out);
+const char *lh_sql_format_mime(enum lh_sql_format f);
+
+struct lh_query_opts {
+    enum lh_sql_format format;
+    int64_t row_limit;  /* 0 = no limit; more rows are cut and "truncated" is reported */
+    int64_t timeout_ms; /* 0 = none; on expiry the query is interrupted (-LH_ETIMEDOUT) */
+};
+
+/* Starts a read-only query. Exactly one SELECT-type statement is accepted
+ * (else -LH_ENOTALLOWED); DuckDB errors come back as -LH_ESQL with DuckDB's
+ * message. Runs until the first rows are ready, so most errors surface here.
+ * The cursor must be closed with lh_sql_cursor_close. */
+int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *o,
+                 struct lh_sql_cursor **out, struct lh_error *err);
+
+/* Appends the next part of the formatted result to out (header first,
+ * footer last). Returns 1 if more follows, 0 when the result is complete,
+ * or a negative error; after an error in JSON format the output is still
+ * a valid document with an "error" member, in CSV/NDJSON the stream is cut. */
+int lh_sql_cursor_read(struct lh_sql_cursor *c, struct lh_buf *out, struct lh_error *err);
+/* Rows written so far, and whether row_limit cut the result. */
+int64_t lh_sql_cursor_rows(const struct lh_sql_cursor *c);
+bool lh_sql_cursor_truncated(const struct lh_sql_cursor *c);
+/* Interrupts the running query from any thread (e.g. client went away). */
+void lh_sql_cursor_cancel(struct lh_sql_cursor *c);
+void lh_sql_cursor_close(struct lh_sql_cursor *c);
+
+/* ---- ingest support ---- */
+
+enum lh_src_format { LH_SRC_CSV, LH_SRC_JSON, LH_SRC_PARQUET };
+
+struct lh_convert_opts {
+    enum lh_src_format format;
+    const char *delimiter; /* CSV: NULL = sniff */
+    int header;            /* CSV: -1 sniff, 0 no, 1 yes */
+    /* Called with 0..100 while converting (from the calling thread). */
+    void (*progress)(void *ud, double pct);
+    void *progress_ud;
+};
+
+struct lh_convert_result {
+    int64_t rows;
+    size_t n_columns;
+    struct lh_column *columns;
+};
+void lh_convert_result_release(struct lh_convert_result *r);
+
+/* Converts src (CSV, JSON array/NDJSON, Parquet) into one zstd Parquet file
+ * at dst (absolute, inside data_dir). JSON objects are flattened to
+ * parent_child columns, arrays kept as lists. Malformed CSV rows fail the
+ * whole conversion with their line numbers. On error dst does not exist. */
+int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_opts *o,
+                   const char *dst, struct lh_convert_result *out, struct lh_error *err);
+
+/* Reads a Parquet file's footer: row count and schema. */
+int lh_sql_parquet_info(struct lh_sql *s, const char *path, int64_t *out_rows,
+                        struct lh_column **out_cols, size_t *out_n, struct lh_error *err);
+
+/* Runs a statement with no result on an unsandboxed internal connection
+ * (benchmarks and tests only). */
+int lh_sql_exec_internal(struct lh_sql *s, const char *sql, struct lh_error *err);
+
+#endif
