@@ -27,7 +27,8 @@ struct lh_lake {
 int lh_lake_open(const struct lh_config *cfg, struct lh_lake **out, struct lh_error *err);
 void lh_lake_close(struct lh_lake *l);
 
-/* A fresh staging path in tmp_dir with the given suffix (malloc'd). */
+/* A fresh staging path in tmp_dir with the given suffix (malloc'd). The name
+ * carries the creating process id, so gc can tell abandoned files. */
 char *lh_lake_tmp_path(struct lh_lake *l, const char *suffix);
 
 enum lh_ingest_mode { LH_INGEST_CREATE, LH_INGEST_REPLACE, LH_INGEST_APPEND };
@@ -87,8 +88,21 @@ struct lh_resync_result {
     int64_t datasets;
     int64_t files_checked;
     int64_t datasets_repaired;
+    int64_t files_missing; /* referenced by the catalog but absent from storage */
 };
 /* Re-reads every dataset's Parquet footers and repairs row counts and schemas. */
 int lh_lake_resync(struct lh_lake *l, struct lh_resync_result *out, struct lh_error *err);
+
+/* JSON renderings shared by the HTTP API and the CLI's --json output
+ * (appended to b). A dataset: name, description, owner, tags, rows,
+ * size_bytes, n_files, snapshot_id, created_ms, updated_ms, n_columns,
+ * columns[{name,type}] and, with_files, files[{key,rows,size_bytes,
+ * snapshot_id,source,sha256}]. */
+struct lh_buf;
+void lh_lake_columns_json(const struct lh_column *cols, size_t n, struct lh_buf *b);
+void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh_buf *b);
+void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b);
+void lh_lake_gc_json(const struct lh_gc_result *r, struct lh_buf *b);
+void lh_lake_resync_json(const struct lh_resync_result *r, struct lh_buf *b);
 
 #endif

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_catalog.c - catalog commands: datasets, show, delete, gc, resync, config. */
+#include "lh_common.h"
+#include "cli_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int parse_simple(struct lh_ctx *ctx, const char *cmd, const char *use, int argc,
+                        char **argv, struct cli_opt *opts, const char **pos, int n_pos_max,
+                        int n_pos_want)
+{
+    int n_pos;
+    int rc = cli_parse(ctx, cmd, use, argc, argv, opts, pos, n_pos_max, &n_pos, false);
+    if (rc)
+        return rc;
+    if (n_pos != n_pos_want)
+        return cli_failf("%s: expected %s (see --help)", cmd, use) + 1;
+    return 0;
+}
+
+static const char *fmt_time(int64_t ms, char buf[32])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M:%SZ", &tm);
+    return buf;
+}
+
+int lh_cmd_datasets(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"json", NULL, "print JSON", NULL}, {0}};
+    const char *pos[1];
+    struct lh_error err;
+    struct lh_dataset **list = NULL;
+    size_t n = 0;
+    int rc = parse_simple(ctx, "datasets", "[--json]", argc, argv, opts, pos, 0, 0);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct lh_lake *l = cli_lake(ctx);
+    if (!l)
+        return 1;
+    if (lh_catalog_list(l->cat, &list, &n, &err))
+        return cli_fail(&err);
+    if (opts[0].val) {
+        struct lh_buf b = LH_BUF_INIT;
+        lh_buf_puts(&b, "{\"datasets\":[");
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                lh_buf_putc(&b, ',');
+            lh_lake_dataset_json(list[i], false, &b);
+        }
+        lh_buf_puts(&b, "]}");
+        cli_print_json(&b);
+        lh_buf_release(&b);
+    } else {
+        printf("%-32s %14s %10s %8s  %s\n", "NAME", "ROWS", "SIZE", "COLUMNS", "UPDATED");
+        for (size_t i = 0; i < n; i++) {
+            char a[32], b2[32], c[32];
+            printf("%-32s %14s %10s %8zu  %s\n", list[i]->name, cli_num(list[i]->row_count, a),
+                   cli_bytes(list[i]->size_bytes, b2), list[i]->n_columns,
+                   fmt_time(list[i]->updated_ms, c));
+        }
+    }
+    lh_dataset_list_free(list, n);
+    return 0;
+}
+
+int lh_cmd_show(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"json", NULL, "print JSON", NULL}, {0}};
+    const char *pos[1];
+    struct lh_error err;
+    struct lh_dataset *d = NULL;
+    int rc = parse_simple(ctx, "show", "NAME [--json]", argc, argv, opts, pos, 1, 1);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct lh_lake *l = cli_lake(ctx);
+    if (!l)
+        return 1;
+    if (lh_catalog_name_check(pos[0], &err) || lh_catalog_get(l->cat, pos[0], &d, &err))
+        return cli_fail(&err);
+    if (opts[0].val) {
+        struct lh_buf b = LH_BUF_INIT;
+        lh_lake_dataset_json(d, true, &b);
+        cli_print_json(&b);
+        lh_buf_release(&b);
+    } else {
+        char a[32], b2[32], c[32];
+        printf("dataset   %s\n", d->name);
+        if (d->description[0])
+            printf("about     %s\n", d->description);
+        if (d->owner[0])
+            printf("owner     %s\n", d->owner);
+        printf("rows      %s\nsize      %s\nsnapshot  %lld\nupdated   %s\n\ncolumns:\n",
+               cli_num(d->row_count, a), cli_bytes(d->size_bytes, b2), (long long)d->snapshot_id,
+               fmt_time(d->updated_ms, c));
+        for (size_t i = 0; i < d->n_columns; i++)
+            printf("  %-30s %s\n", d->columns[i].name, d->columns[i].type);
+        printf("\nfiles:\n");
+        for (size_t i = 0; i < d->n_files; i++)
+            printf("  %s  %s rows  %s  (from %s)\n", d->files[i].key, cli_num(d->files[i].rows, a),
+                   cli_bytes(d->files[i].size_bytes, b2),
+                   d->files[i].source ? d->files[i].source : "?");
+    }
+    lh_dataset_free(d);
+    return 0;
+}
+
+int lh_cmd_delete(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"json", NULL, "print JSON", NULL}, {0}};
+    const char *pos[1];
+    struct lh_error err;
+    int rc = parse_simple(ctx, "delete", "NAME", argc, argv, opts, pos, 1, 1);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct lh_lake *l = cli_lake(ctx);
+    if (!l)
+        return 1;
+    if (lh_lake_delete(l, pos[0], &err))
+        return cli_fail(&err);
+    if (opts[0].val)
+        printf("{\"deleted\":\"%s\"}\n", pos[0]); /* name is validated: plain [a-z0-9_] */
+    else
+        printf("deleted dataset '%s'\n", pos[0]);
+    return 0;
+}
+
+int lh_cmd_gc(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"json", NULL, "print JSON", NULL}, {0}};
+    const char *pos[1];
+    struct lh_error err;
+    struct lh_gc_result r;
+    int rc = parse_simple(ctx, "gc", "[--json]", argc, argv, opts, pos, 0, 0);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct lh_lake *l = cli_lake(ctx);
+    if (!l)
+        return 1;
+    if (lh_lake_gc(l, &r, &err))
+        return cli_fail(&err);
+    if (opts[0].val) {
+        struct lh_buf b = LH_BUF_INIT;
+        lh_lake_gc_json(&r, &b);
+        cli_print_json(&b);
+        lh_buf_release(&b);
+    } else {
+        char a[32];
+        printf("gc: removed %lld unreferenced file%s (%s), kept %lld\n", (long long)r.files_removed,
+               r.files_removed == 1 ? "" : "s", cli_bytes(r.bytes_removed, a),
+               (long long)r.files_kept);
+    }
+    return 0;
+}
+
+int lh_cmd_resync(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"json", NULL, "print JSON", NULL}, {0}};
+    const char *pos[1];
+    struct lh_error err;
+    struct lh_resync_result r;
+    int rc = parse_simple(ctx, "resync", "[--json]", argc, argv, opts, pos, 0, 0);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct lh_lake *l = cli_lake(ctx);
+    if (!l)
+        return 1;
+    if (lh_lake_resync(l, &r, &err))
+        return cli_fail(&err);
+    if (opts[0].val) {
+        struct lh_buf b = LH_BUF_INIT;
+        lh_lake_resync_json(&r, &b);
+        cli_print_json(&b);
+        lh_buf_release(&b);
+    } else {
+        printf("resync: %lld datasets, %lld files checked, %lld datasets repaired, %lld files "
+               "missing\n",
+               (long long)r.datasets, (long long)r.files_checked, (long long)r.datasets_repaired,
+               (long long)r.files_missing);
+    }
+    return r.files_missing ? 1 : 0;
+}
+
+int lh_cmd_config(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"json", NULL, "print JSON (the default)", NULL}, {0}};
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(ctx, "config", "[--SETTING VALUE ...]", argc, argv, opts, pos, 0, &n_pos,
+                       true);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct lh_buf b = LH_BUF_INIT;
+    lh_config_to_json(&ctx->cfg, &b);
+    cli_print_json(&b);
+    lh_buf_release(&b);
+    return 0;
+}

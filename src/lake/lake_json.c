@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* lake_json.c - JSON renderings of catalog and ingest results, shared by the API and the CLI. */
+#include "lh_common.h"
+#include "lake.h"
+#include "buf.h"
+
+#include <string.h>
+
+static void put_str(struct lh_buf *b, const char *s)
+{
+    if (s)
+        lh_buf_json_str(b, s, strlen(s));
+    else
+        lh_buf_puts(b, "null");
+}
+
+void lh_lake_columns_json(const struct lh_column *cols, size_t n, struct lh_buf *b)
+{
+    lh_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        lh_buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+        put_str(b, cols[i].name);
+        lh_buf_puts(b, ",\"type\":");
+        put_str(b, cols[i].type);
+        lh_buf_putc(b, '}');
+    }
+    lh_buf_putc(b, ']');
+}
+
+void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh_buf *b)
+{
+    lh_buf_puts(b, "{\"name\":");
+    put_str(b, d->name);
+    lh_buf_puts(b, ",\"description\":");
+    put_str(b, d->description);
+    lh_buf_puts(b, ",\"owner\":");
+    put_str(b, d->owner);
+    /* tags_json is a JSON array text written by the catalog */
+    lh_buf_printf(b, ",\"tags\":%s", d->tags_json && d->tags_json[0] ? d->tags_json : "[]");
+    lh_buf_printf(b,
+                  ",\"rows\":%lld,\"size_bytes\":%lld,\"n_files\":%zu,\"snapshot_id\":%lld,"
+                  "\"created_ms\":%lld,\"updated_ms\":%lld,\"n_columns\":%zu,\"columns\":",
+                  (long long)d->row_count, (long long)d->size_bytes, d->n_files,
+                  (long long)d->snapshot_id, (long long)d->created_ms, (long long)d->updated_ms,
+                  d->n_columns);
+    lh_lake_columns_json(d->columns, d->n_columns, b);
+    if (with_files) {
+        lh_buf_puts(b, ",\"files\":[");
+        for (size_t i = 0; i < d->n_files; i++) {
+            const struct lh_file *f = &d->files[i];
+            lh_buf_puts(b, i ? ",{\"key\":" : "{\"key\":");
+            put_str(b, f->key);
+            lh_buf_printf(b, ",\"rows\":%lld,\"size_bytes\":%lld,\"snapshot_id\":%lld,\"source\":",
+                          (long long)f->rows, (long long)f->size_bytes, (long long)f->snapshot_id);
+            put_str(b, f->source);
+            lh_buf_puts(b, ",\"sha256\":");
+            put_str(b, f->source_sha256);
+            lh_buf_putc(b, '}');
+        }
+        lh_buf_putc(b, ']');
+    }
+    lh_buf_putc(b, '}');
+}
+
+void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b)
+{
+    lh_buf_puts(b, "{\"dataset\":");
+    put_str(b, r->dataset);
+    lh_buf_puts(b, ",\"mode\":");
+    put_str(b, r->mode);
+    lh_buf_puts(b, ",\"format\":");
+    put_str(b, r->format);
+    lh_buf_printf(b, ",\"rows\":%lld,\"total_rows\":%lld,\"snapshot_id\":%lld,\"bytes\":%lld",
+                  (long long)r->rows, (long long)r->total_rows, (long long)r->snapshot_id,
+                  (long long)r->bytes_in);
+    lh_buf_puts(b, ",\"sha256\":");
+    put_str(b, r->sha256);
+    lh_buf_printf(b, ",\"duplicate\":%s", r->duplicate ? "true" : "false");
+    if (r->duplicate) {
+        lh_buf_puts(b, ",\"duplicate_of\":");
+        put_str(b, r->duplicate_of);
+    }
+    lh_buf_puts(b, ",\"columns\":");
+    lh_lake_columns_json(r->columns, r->n_columns, b);
+    lh_buf_putc(b, '}');
+}
+
+void lh_lake_gc_json(const struct lh_gc_result *r, struct lh_buf *b)
+{
+    lh_buf_printf(b, "{\"files_removed\":%lld,\"bytes_removed\":%lld,\"files_kept\":%lld}",
+                  (long long)r->files_removed, (long long)r->bytes_removed,
+                  (long long)r->files_kept);
+}
+
+void lh_lake_resync_json(const struct lh_resync_result *r, struct lh_buf *b)
+{
+    lh_buf_printf(b,
+                  "{\"datasets\":%lld,\"files_checked\":%lld,\"datasets_repaired\":%lld,"
+                  "\"files_missing\":%lld}",
+                  (long long)r->datasets, (long long)r->files_checked,
+                  (long long)r->datasets_repaired, (long long)r->files_missing);
+}
