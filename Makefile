@@ -56,7 +56,7 @@ $(foreach c,release asan,$(eval $(call config_rules,$(c))))
 
 all: build/lakehouse
 build/lakehouse: build/release/lakehouse
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 asan: build/asan/lakehouse
 

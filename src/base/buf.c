@@ -185,7 +185,22 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+static int json_str(struct lh_buf *b, const char *s, size_t n);
+
+/* All or nothing: on -LH_ETOOBIG the buffer is as it was. */
 int lh_buf_json_str(struct lh_buf *b, const char *s, size_t n)
+{
+    size_t len = b->len;
+    int rc = json_str(b, s, n);
+    if (rc) {
+        b->len = len;
+        if (b->alloc)
+            b->ptr[len] = '\0';
+    }
+    return rc;
+}
+
+static int json_str(struct lh_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;

@@ -108,7 +108,7 @@ static int set_def(struct lh_config *c, const struct cfg_def *d, const char *val
                    struct lh_error *err)
 {
     char *field = (char *)c + d->offset;
-    int64_t v;
+    int64_t v = 0;
     char *end;
     switch (d->type) {
     case CFG_STR:

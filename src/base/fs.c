@@ -177,9 +177,10 @@ char *lh_fs_abspath(const char *p)
         if (strcmp(tok, ".") == 0)
             continue;
         if (strcmp(tok, "..") == 0) {
-            if (depth > 0)
+            if (depth > 0) {
                 out.len = stack[--depth];
-            out.ptr[out.len] = '\0';
+                out.ptr[out.len] = '\0';
+            }
             continue;
         }
         stack[depth++] = out.len;

@@ -72,7 +72,13 @@ int lh_catalog_name_check(const char *name, struct lh_error *err);
 /* Commits a change in one transaction. On success *out_snapshot is the new
  * snapshot id and, for REPLACE, *out_removed (malloc'd array of malloc'd
  * keys, may be NULL) lists files no longer referenced, for the caller to
- * delete from storage. On failure nothing changed. */
+ * delete from storage. On failure nothing changed.
+ * Every output pointer may be NULL. The commit is validated first: name
+ * (lh_catalog_name_check), at least one column with a name and a type and no
+ * two names equal ignoring case, file keys (lh_store_key_check), rows and
+ * size >= 0, tags_json a JSON array (all -LH_EINVAL). A file key already in
+ * the catalog (or twice in the commit) is -LH_ECONFLICT. A REPLACE may list
+ * a key the dataset already holds; it is then not in *out_removed. */
 int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t *out_snapshot,
                       char ***out_removed, size_t *out_n_removed, struct lh_error *err);
 
@@ -109,9 +115,10 @@ int lh_catalog_repair(struct lh_catalog *c, const char *name, const struct lh_co
                       size_t n_cols, const struct lh_file *files, size_t n_files,
                       int64_t *out_snapshot, struct lh_error *err);
 
-/* Latest snapshot id (0 for an empty catalog). */
+/* Latest snapshot id (0 for an empty catalog); a negative -LH_E* code if the
+ * database cannot be read. */
 int64_t lh_catalog_snapshot(struct lh_catalog *c);
-/* Number of datasets. */
+/* Number of datasets; a negative -LH_E* code if the database cannot be read. */
 int64_t lh_catalog_count(struct lh_catalog *c);
 
 #endif

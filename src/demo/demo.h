@@ -25,13 +25,28 @@ struct lh_demo_result {
     double seconds;
 };
 
-/* Writes each table as CSV into `dir` (created) and returns the file paths
- * in table order (malloc'd array of malloc'd strings). */
+/* Largest accepted scale; scales outside 1..LH_DEMO_MAX_SCALE are -LH_EINVAL. */
+#define LH_DEMO_MAX_SCALE 1000
+
+/* Number of data rows `table` ("recruiters", "clients", "candidates",
+ * "job_orders", "placements", "timesheets") has at `scale`; exact (timesheets
+ * are counted by replaying the generator, ~15 ms per unit of scale).
+ * Returns -1 for an unknown table or a scale out of range. */
+int64_t lh_demo_table_rows(const char *table, int scale);
+
+/* Writes each table as RFC 4180 CSV with a header row into `dir` (created)
+ * and returns the file paths in table order (malloc'd array of malloc'd
+ * strings; the caller frees both). On error, files written so far are
+ * removed and *out_paths is NULL. */
 int lh_demo_write_csv(const char *dir, int scale, char ***out_paths, size_t *out_n,
                       struct lh_error *err);
 
-/* Generates the demo data and ingests every table (mode replace) into l.
- * progress(ud, table, done, total) is called between tables (may be NULL). */
+/* Generates the demo data into a staging folder under l->tmp_dir and ingests
+ * every table (mode replace, source "demo:<table>.csv") into l. The CSVs are
+ * always deleted, also on error. Stops at the first failing table; err names
+ * it, and out holds the tables loaded before it. progress(ud, table, done,
+ * total) is called before each table is ingested, with done = tables already
+ * loaded (0..total-1); it may be NULL. */
 int lh_demo_load(struct lh_lake *l, int scale,
                  void (*progress)(void *ud, const char *table, int done, int total), void *ud,
                  struct lh_demo_result *out, struct lh_error *err);

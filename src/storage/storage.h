@@ -4,7 +4,10 @@
  * Backends implement struct lh_store_ops; callers use only the inline
  * wrappers below. Keys are relative paths like "datasets/x/1.parquet":
  * 1..1024 bytes, no leading '/', no "." or ".." component, no empty
- * component, no NUL or control characters, no backslash.
+ * component, no NUL or control characters, no backslash. A component that
+ * starts with '.' and contains ".tmp." is reserved for temporary files.
+ * A key cannot also be the directory of another key ("a" and "a/b"):
+ * such a put fails with -LH_ECONFLICT.
  * All functions are thread-safe. On error, nothing is changed. */
 #ifndef LH_STORAGE_H
 #define LH_STORAGE_H
@@ -33,20 +36,29 @@ struct lh_store_ops {
     const char *name;
     unsigned caps;
     /* Atomically stores the content of local file `src_path` under key.
-     * If LH_STORE_PUT_MOVE is set and the backend can, src is renamed (consumed). */
+     * If LH_STORE_PUT_MOVE is set and the backend can, src is renamed (consumed).
+     * local: with MOVE, src is gone after success (renamed, or copied then
+     * removed when it lives on another filesystem); without MOVE it is copied. */
     int (*put_file)(struct lh_store *s, const char *key, const char *src_path, unsigned flags,
                     struct lh_error *err);
     int (*put)(struct lh_store *s, const char *key, const void *data, size_t len,
                struct lh_error *err);
-    /* Reads [off, off+len) (len < 0 = to the end) into a malloc'd buffer. */
+    /* Reads [off, off+len) (len < 0 = to the end) into a malloc'd buffer
+     * (NUL-terminated for convenience; *out_len excludes the NUL). A range
+     * past the end is clamped; off > size is -LH_EINVAL. Missing key:
+     * -LH_ENOTFOUND. */
     int (*get)(struct lh_store *s, const char *key, int64_t off, int64_t len, char **out,
                size_t *out_len, struct lh_error *err);
     int (*del)(struct lh_store *s, const char *key, struct lh_error *err);
     int (*stat)(struct lh_store *s, const char *key, struct lh_store_stat *out,
                 struct lh_error *err);
+    /* Calls fn for every key starting with the plain string `prefix` (NULL or
+     * "" = all), in ascending byte order of the keys. fn may delete the key it
+     * is given. Stopping early (fn returns non-zero) is not an error. */
     int (*list)(struct lh_store *s, const char *prefix, lh_store_list_fn fn, void *ud,
                 struct lh_error *err);
-    /* Local path of key (malloc'd) for LH_STORE_CAP_LOCAL_PATH backends. */
+    /* Local path of key (malloc'd) for LH_STORE_CAP_LOCAL_PATH backends;
+     * NULL if key is invalid. */
     char *(*local_path)(struct lh_store *s, const char *key);
     void (*close)(struct lh_store *s);
 };

@@ -1,0 +1,1042 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog.c - the catalog in SQLite (WAL): datasets, columns, data files and snapshots.
+ *
+ * One connection per struct lh_catalog, serialised by a mutex; every public
+ * call takes the mutex for its whole duration. Mutations run in one
+ * BEGIN IMMEDIATE transaction that first inserts a snapshots row, so the
+ * snapshot id is the commit counter (max + 1: ids grow by exactly one) and
+ * a crash or error before COMMIT leaves no trace. Reads that need more than
+ * one statement run inside a deferred read transaction so they see one
+ * consistent state even while another process writes. All statements are
+ * prepared once at open and reused (lh_catalog_files runs per SQL query). */
+#include "lh_common.h"
+#include "catalog.h"
+#include "buf.h"
+#include "storage.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#define SCHEMA_VERSION "1"
+#define BUSY_TIMEOUT_MS 10000
+#define NAME_MAX_LEN 63
+
+enum stmt_id {
+    ST_SNAP_INSERT,
+    ST_SNAP_MAX,
+    ST_DS_ID,
+    ST_DS_INSERT,
+    ST_DS_UPDATE,
+    ST_DS_TOUCH,
+    ST_DS_DELETE,
+    ST_DS_GET,
+    ST_DS_LIST,
+    ST_DS_COUNT,
+    ST_COL_DELETE,
+    ST_COL_INSERT,
+    ST_COL_LIST,
+    ST_FILE_KEYS_DS,
+    ST_FILE_DELETE_DS,
+    ST_FILE_INSERT,
+    ST_FILE_LIST,
+    ST_FILE_REPAIR,
+    ST_FILES_BY_NAME,
+    ST_FIND_SOURCE,
+    ST_ALL_KEYS,
+    ST_TAGS_CHECK,
+    ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_SNAP_INSERT] = "INSERT INTO snapshots(id, created_ms, kind, dataset) "
+                       "VALUES ((SELECT coalesce(max(id), 0) + 1 FROM snapshots), ?1, ?2, ?3)",
+    [ST_SNAP_MAX] = "SELECT coalesce(max(id), 0) FROM snapshots",
+    [ST_DS_ID] = "SELECT id FROM datasets WHERE name = ?1",
+    [ST_DS_INSERT] = "INSERT INTO datasets(name, description, owner, tags_json, created_ms, "
+                     "updated_ms, snapshot_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+    [ST_DS_UPDATE] = "UPDATE datasets SET description = coalesce(?1, description), "
+                     "owner = coalesce(?2, owner), tags_json = coalesce(?3, tags_json), "
+                     "updated_ms = ?4, snapshot_id = ?5 WHERE id = ?6",
+    [ST_DS_TOUCH] = "UPDATE datasets SET updated_ms = ?1, snapshot_id = ?2 WHERE id = ?3",
+    [ST_DS_DELETE] = "DELETE FROM datasets WHERE id = ?1",
+    [ST_DS_GET] = "SELECT d.id, d.name, d.description, d.owner, d.tags_json, d.created_ms, "
+                  "d.updated_ms, d.snapshot_id, coalesce(sum(f.rows), 0), "
+                  "coalesce(sum(f.size_bytes), 0) FROM datasets d "
+                  "LEFT JOIN files f ON f.dataset_id = d.id WHERE d.name = ?1 GROUP BY d.id",
+    [ST_DS_LIST] = "SELECT d.id, d.name, d.description, d.owner, d.tags_json, d.created_ms, "
+                   "d.updated_ms, d.snapshot_id, coalesce(sum(f.rows), 0), "
+                   "coalesce(sum(f.size_bytes), 0) FROM datasets d "
+                   "LEFT JOIN files f ON f.dataset_id = d.id GROUP BY d.id ORDER BY d.name",
+    [ST_DS_COUNT] = "SELECT count(*) FROM datasets",
+    [ST_COL_DELETE] = "DELETE FROM columns WHERE dataset_id = ?1",
+    [ST_COL_INSERT] = "INSERT INTO columns(dataset_id, ordinal, name, type) "
+                      "VALUES (?1, ?2, ?3, ?4)",
+    [ST_COL_LIST] = "SELECT name, type FROM columns WHERE dataset_id = ?1 ORDER BY ordinal",
+    [ST_FILE_KEYS_DS] = "SELECT key FROM files WHERE dataset_id = ?1 ORDER BY id",
+    [ST_FILE_DELETE_DS] = "DELETE FROM files WHERE dataset_id = ?1",
+    [ST_FILE_INSERT] = "INSERT INTO files(dataset_id, key, rows, size_bytes, source_sha256, "
+                       "source, snapshot_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_FILE_LIST] = "SELECT id, key, rows, size_bytes, source_sha256, source, snapshot_id "
+                     "FROM files WHERE dataset_id = ?1 ORDER BY id",
+    [ST_FILE_REPAIR] = "UPDATE files SET rows = ?1, size_bytes = ?2 "
+                       "WHERE id = ?3 AND dataset_id = ?4",
+    [ST_FILES_BY_NAME] = "SELECT f.key FROM datasets d LEFT JOIN files f "
+                         "ON f.dataset_id = d.id WHERE d.name = ?1 ORDER BY f.id",
+    [ST_FIND_SOURCE] = "SELECT d.name FROM files f JOIN datasets d ON d.id = f.dataset_id "
+                       "WHERE f.source_sha256 = ?1 ORDER BY (d.name IS ?2) DESC, f.id LIMIT 1",
+    [ST_ALL_KEYS] = "SELECT key FROM files ORDER BY key",
+    [ST_TAGS_CHECK] = "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' "
+                      "ELSE 0 END",
+};
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS snapshots("
+    " id INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, kind TEXT NOT NULL, dataset TEXT);"
+    "CREATE TABLE IF NOT EXISTS datasets("
+    " id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    " description TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '',"
+    " tags_json TEXT NOT NULL DEFAULT '[]', created_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL, snapshot_id INTEGER NOT NULL REFERENCES snapshots(id));"
+    "CREATE TABLE IF NOT EXISTS columns("
+    " dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
+    " ordinal INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,"
+    " PRIMARY KEY(dataset_id, ordinal));"
+    "CREATE TABLE IF NOT EXISTS files("
+    " id INTEGER PRIMARY KEY,"
+    " dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
+    " key TEXT UNIQUE NOT NULL, rows INTEGER NOT NULL, size_bytes INTEGER NOT NULL,"
+    " source_sha256 TEXT, source TEXT,"
+    " snapshot_id INTEGER NOT NULL REFERENCES snapshots(id));"
+    "CREATE INDEX IF NOT EXISTS files_source_sha256 ON files(source_sha256);"
+    "CREATE INDEX IF NOT EXISTS files_dataset_id ON files(dataset_id);"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" SCHEMA_VERSION "');";
+
+struct lh_catalog {
+    sqlite3 *db;
+    pthread_mutex_t mu;
+    sqlite3_stmt *st[ST__COUNT];
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Copies a user-given name for an error message: at most 64 bytes, with
+ * control characters and quotes replaced, so messages stay one clean line. */
+static const char *msg_name(const char *s, char out[80])
+{
+    size_t i = 0;
+    if (!s)
+        s = "(null)";
+    for (; s[i] && i < 64; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        out[i] = (ch < 0x20 || ch == 0x7f || ch == '\'') ? '?' : (char)ch;
+    }
+    if (s[i])
+        memcpy(out + i, "...", 4);
+    else
+        out[i] = '\0';
+    return out;
+}
+
+/* Maps a failed SQLite call to an lh error. Call before resetting the statement. */
+static int db_error(struct lh_catalog *c, int rc, struct lh_error *err, const char *what)
+{
+    int code;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return lh_error_set(err, LH_ETIMEDOUT,
+                            "catalog: cannot %s: the catalog database is locked by another "
+                            "writer (waited %d s)",
+                            what, BUSY_TIMEOUT_MS / 1000);
+    case SQLITE_FULL:
+        return lh_error_set(err, LH_EIO, "catalog: cannot %s: disk full", what);
+    case SQLITE_CONSTRAINT:
+        code = LH_ECONFLICT;
+        break;
+    case SQLITE_NOMEM:
+        code = LH_ENOMEM;
+        break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        code = LH_EPERM;
+        break;
+    default:
+        code = LH_EIO;
+        break;
+    }
+    return lh_error_set(err, code, "catalog: cannot %s: %s", what, sqlite3_errmsg(c->db));
+}
+
+static sqlite3_stmt *stmt(struct lh_catalog *c, enum stmt_id id)
+{
+    return c->st[id];
+}
+
+static void finish(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Runs a statement to completion (ignoring rows); always resets it. */
+static int run(struct lh_catalog *c, sqlite3_stmt *st, struct lh_error *err, const char *what)
+{
+    int rc = sqlite3_step(st), ret = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        ret = db_error(c, rc, err, what);
+    finish(st);
+    return ret;
+}
+
+/* Runs a single-value query; *found tells whether a row came back. */
+static int query_i64(struct lh_catalog *c, sqlite3_stmt *st, int64_t *out, bool *found,
+                     struct lh_error *err, const char *what)
+{
+    int rc = sqlite3_step(st), ret = 0;
+    *out = 0;
+    if (found)
+        *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE)
+        ret = db_error(c, rc, err, what);
+    finish(st);
+    return ret;
+}
+
+static int exec_sql(struct lh_catalog *c, const char *sql, struct lh_error *err, const char *what)
+{
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : db_error(c, rc, err, what);
+}
+
+static int tx_begin(struct lh_catalog *c, bool write, struct lh_error *err)
+{
+    return exec_sql(c, write ? "BEGIN IMMEDIATE" : "BEGIN", err, "start a transaction");
+}
+
+static void tx_rollback(struct lh_catalog *c)
+{
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int tx_commit(struct lh_catalog *c, struct lh_error *err)
+{
+    return exec_sql(c, "COMMIT", err, "commit");
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i, const char *dflt)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    if (!s)
+        return dflt ? lh_xstrdup(dflt) : NULL;
+    return lh_xstrdup(s);
+}
+
+void lh_strv_free(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void strv_push(char ***v, size_t *n, size_t *alloc, char *s)
+{
+    if (*n == *alloc) {
+        *alloc = *alloc ? *alloc * 2 : 16;
+        *v = lh_xrealloc(*v, *alloc * sizeof(**v));
+    }
+    (*v)[(*n)++] = s;
+}
+
+/* Collects the first column (text) of every row of st; NULLs are skipped. */
+static int query_strv(struct lh_catalog *c, sqlite3_stmt *st, char ***out, size_t *out_n,
+                      size_t *rows, struct lh_error *err, const char *what)
+{
+    char **v = NULL;
+    size_t n = 0, alloc = 0, nrows = 0;
+    int rc, ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nrows++;
+        const char *s = (const char *)sqlite3_column_text(st, 0);
+        if (s)
+            strv_push(&v, &n, &alloc, lh_xstrdup(s));
+    }
+    if (rc != SQLITE_DONE) {
+        ret = db_error(c, rc, err, what);
+        lh_strv_free(v, n);
+        v = NULL;
+        n = 0;
+    }
+    finish(st);
+    *out = v;
+    *out_n = n;
+    if (rows)
+        *rows = nrows;
+    return ret;
+}
+
+int lh_catalog_name_check(const char *name, struct lh_error *err)
+{
+    char m[80];
+    size_t n = name ? strnlen(name, NAME_MAX_LEN + 1) : 0;
+    bool ok = n >= 1 && n <= NAME_MAX_LEN &&
+              ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+    for (size_t i = 0; ok && i < n; i++) {
+        char ch = name[i];
+        ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    }
+    if (!ok)
+        return lh_error_set(err, LH_EINVAL,
+                            "invalid dataset name '%s': use 1-63 lowercase letters, digits or "
+                            "'_', starting with a letter or '_'",
+                            msg_name(name, m));
+    return 0;
+}
+
+static int check_columns(const struct lh_column *cols, size_t n, struct lh_error *err)
+{
+    char m[80];
+    if (n == 0 || !cols)
+        return lh_error_set(err, LH_EINVAL, "a dataset needs at least one column");
+    for (size_t i = 0; i < n; i++) {
+        if (!cols[i].name || !cols[i].name[0])
+            return lh_error_set(err, LH_EINVAL, "column %zu has an empty name", i + 1);
+        if (!cols[i].type || !cols[i].type[0])
+            return lh_error_set(err, LH_EINVAL, "column '%s' has no type",
+                                msg_name(cols[i].name, m));
+        /* DuckDB identifiers are case-insensitive, so "A" and "a" clash. */
+        for (size_t j = 0; j < i; j++)
+            if (strcasecmp(cols[i].name, cols[j].name) == 0)
+                return lh_error_set(err, LH_EINVAL, "duplicate column name '%s'",
+                                    msg_name(cols[i].name, m));
+    }
+    return 0;
+}
+
+static int check_files(const struct lh_file *files, size_t n, struct lh_error *err)
+{
+    if (n && !files)
+        return lh_error_set(err, LH_EINVAL, "file list is missing");
+    for (size_t i = 0; i < n; i++) {
+        int rc = lh_store_key_check(files[i].key, err);
+        if (rc)
+            return rc;
+        if (files[i].rows < 0 || files[i].size_bytes < 0)
+            return lh_error_set(err, LH_EINVAL, "file '%.200s': negative rows or size",
+                                files[i].key);
+    }
+    return 0;
+}
+
+/* Caller holds the mutex. */
+static int check_tags(struct lh_catalog *c, const char *tags, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_TAGS_CHECK);
+    int64_t ok = 0;
+    bind_text(st, 1, tags);
+    int rc = query_i64(c, st, &ok, NULL, err, "check tags");
+    if (rc)
+        return rc;
+    if (!ok)
+        return lh_error_set(err, LH_EINVAL, "tags must be a JSON array, e.g. [\"pii\",\"sales\"]");
+    return 0;
+}
+
+/* Dataset id by name, 0 if missing. */
+static int dataset_id(struct lh_catalog *c, const char *name, int64_t *out, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_DS_ID);
+    bind_text(st, 1, name);
+    return query_i64(c, st, out, NULL, err, "look up the dataset");
+}
+
+static int snapshot_new(struct lh_catalog *c, const char *kind, const char *dataset,
+                        int64_t now, int64_t *out, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_SNAP_INSERT);
+    sqlite3_bind_int64(st, 1, now);
+    bind_text(st, 2, kind);
+    bind_text(st, 3, dataset);
+    int rc = run(c, st, err, "record a snapshot");
+    if (rc == 0)
+        *out = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+static int set_columns(struct lh_catalog *c, int64_t ds, const struct lh_column *cols, size_t n,
+                       struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_COL_DELETE);
+    sqlite3_bind_int64(st, 1, ds);
+    int rc = run(c, st, err, "replace columns");
+    st = stmt(c, ST_COL_INSERT);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_bind_int64(st, 1, ds);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        bind_text(st, 3, cols[i].name);
+        bind_text(st, 4, cols[i].type);
+        rc = run(c, st, err, "record a column");
+    }
+    return rc;
+}
+
+static int insert_files(struct lh_catalog *c, int64_t ds, const struct lh_file *files, size_t n,
+                        int64_t snap, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_FILE_INSERT);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, 1, ds);
+        bind_text(st, 2, files[i].key);
+        sqlite3_bind_int64(st, 3, files[i].rows);
+        sqlite3_bind_int64(st, 4, files[i].size_bytes);
+        bind_text(st, 5, files[i].source_sha256);
+        bind_text(st, 6, files[i].source);
+        sqlite3_bind_int64(st, 7, snap);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE) {
+            int ret = (rc & 0xff) == SQLITE_CONSTRAINT
+                          ? lh_error_set(err, LH_ECONFLICT,
+                                         "file key '%.200s' is already in the catalog",
+                                         files[i].key)
+                          : db_error(c, rc, err, "record a file");
+            finish(st);
+            return ret;
+        }
+        finish(st);
+    }
+    return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Moves the keys of `old` that no new file reuses into *out (old is consumed). */
+static void removed_keys(char **old, size_t n_old, const struct lh_file *files, size_t n_files,
+                         char ***out, size_t *out_n)
+{
+    const char **keep = lh_xcalloc(n_files ? n_files : 1, sizeof(*keep));
+    char **v = NULL;
+    size_t n = 0, alloc = 0;
+    for (size_t i = 0; i < n_files; i++)
+        keep[i] = files[i].key;
+    qsort(keep, n_files, sizeof(*keep), key_cmp);
+    for (size_t i = 0; i < n_old; i++) {
+        if (n_files && bsearch(&old[i], keep, n_files, sizeof(*keep), key_cmp))
+            free(old[i]);
+        else
+            strv_push(&v, &n, &alloc, old[i]);
+    }
+    free(keep);
+    free(old);
+    *out = v;
+    *out_n = n;
+}
+
+static const char *mode_name(enum lh_commit_mode m)
+{
+    switch (m) {
+    case LH_COMMIT_CREATE:
+        return "create";
+    case LH_COMMIT_REPLACE:
+        return "replace";
+    case LH_COMMIT_APPEND:
+        return "append";
+    }
+    return NULL;
+}
+
+static void out_init(int64_t *out_snapshot, char ***out_removed, size_t *out_n_removed)
+{
+    if (out_snapshot)
+        *out_snapshot = 0;
+    if (out_removed)
+        *out_removed = NULL;
+    if (out_n_removed)
+        *out_n_removed = 0;
+}
+
+static void out_removed_set(char **keys, size_t n, char ***out_removed, size_t *out_n_removed)
+{
+    if (out_removed) {
+        *out_removed = keys;
+        if (out_n_removed)
+            *out_n_removed = n;
+    } else {
+        lh_strv_free(keys, n);
+    }
+}
+
+int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t *out_snapshot,
+                      char ***out_removed, size_t *out_n_removed, struct lh_error *err)
+{
+    char m[80];
+    char **old = NULL;
+    size_t n_old = 0;
+    int64_t ds = 0, snap = 0, now = now_ms();
+    bool locked = false, in_tx = false;
+    int rc;
+    out_init(out_snapshot, out_removed, out_n_removed);
+    if (!cm)
+        return lh_error_set(err, LH_EINVAL, "no commit given");
+    const char *kind = mode_name(cm->mode);
+    if (!kind)
+        return lh_error_set(err, LH_EINVAL, "unknown commit mode %d", (int)cm->mode);
+    if ((rc = lh_catalog_name_check(cm->dataset, err)) ||
+        (rc = check_columns(cm->columns, cm->n_columns, err)) ||
+        (rc = check_files(cm->files, cm->n_files, err)))
+        return rc;
+
+    pthread_mutex_lock(&c->mu);
+    locked = true;
+    if (cm->tags_json && (rc = check_tags(c, cm->tags_json, err)))
+        goto out;
+    if ((rc = tx_begin(c, true, err)))
+        goto out;
+    in_tx = true;
+    if ((rc = dataset_id(c, cm->dataset, &ds, err)))
+        goto out;
+    if (ds && cm->mode == LH_COMMIT_CREATE) {
+        rc = lh_error_set(err, LH_EEXIST, "dataset '%s' already exists",
+                          msg_name(cm->dataset, m));
+        goto out;
+    }
+    if ((rc = snapshot_new(c, kind, cm->dataset, now, &snap, err)))
+        goto out;
+    if (!ds) {
+        sqlite3_stmt *st = stmt(c, ST_DS_INSERT);
+        bind_text(st, 1, cm->dataset);
+        bind_text(st, 2, cm->description ? cm->description : "");
+        bind_text(st, 3, cm->owner ? cm->owner : "");
+        bind_text(st, 4, cm->tags_json ? cm->tags_json : "[]");
+        sqlite3_bind_int64(st, 5, now);
+        sqlite3_bind_int64(st, 6, snap);
+        if ((rc = run(c, st, err, "create the dataset")))
+            goto out;
+        ds = sqlite3_last_insert_rowid(c->db);
+    } else {
+        sqlite3_stmt *st = stmt(c, ST_DS_UPDATE);
+        bind_text(st, 1, cm->description);
+        bind_text(st, 2, cm->owner);
+        bind_text(st, 3, cm->tags_json);
+        sqlite3_bind_int64(st, 4, now);
+        sqlite3_bind_int64(st, 5, snap);
+        sqlite3_bind_int64(st, 6, ds);
+        if ((rc = run(c, st, err, "update the dataset")))
+            goto out;
+        if (cm->mode == LH_COMMIT_REPLACE) {
+            st = stmt(c, ST_FILE_KEYS_DS);
+            sqlite3_bind_int64(st, 1, ds);
+            if ((rc = query_strv(c, st, &old, &n_old, NULL, err, "list the dataset's files")))
+                goto out;
+            st = stmt(c, ST_FILE_DELETE_DS);
+            sqlite3_bind_int64(st, 1, ds);
+            if ((rc = run(c, st, err, "remove the dataset's files")))
+                goto out;
+        }
+    }
+    if ((rc = set_columns(c, ds, cm->columns, cm->n_columns, err)) ||
+        (rc = insert_files(c, ds, cm->files, cm->n_files, snap, err)))
+        goto out;
+    if ((rc = tx_commit(c, err)))
+        goto out;
+    in_tx = false;
+out:
+    if (in_tx)
+        tx_rollback(c);
+    if (locked)
+        pthread_mutex_unlock(&c->mu);
+    if (rc == 0) {
+        char **removed = NULL;
+        size_t n_removed = 0;
+        removed_keys(old, n_old, cm->files, cm->n_files, &removed, &n_removed);
+        old = NULL;
+        out_removed_set(removed, n_removed, out_removed, out_n_removed);
+        if (out_snapshot)
+            *out_snapshot = snap;
+    }
+    lh_strv_free(old, n_old);
+    return rc;
+}
+
+int lh_catalog_delete(struct lh_catalog *c, const char *name, int64_t *out_snapshot,
+                      char ***out_removed, size_t *out_n_removed, struct lh_error *err)
+{
+    char m[80];
+    char **keys = NULL;
+    size_t n_keys = 0;
+    int64_t ds = 0, snap = 0;
+    bool in_tx = false;
+    int rc;
+    out_init(out_snapshot, out_removed, out_n_removed);
+    if (lh_catalog_name_check(name, NULL))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    pthread_mutex_lock(&c->mu);
+    if ((rc = tx_begin(c, true, err)))
+        goto out;
+    in_tx = true;
+    if ((rc = dataset_id(c, name, &ds, err)))
+        goto out;
+    if (!ds) {
+        rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+        goto out;
+    }
+    sqlite3_stmt *st = stmt(c, ST_FILE_KEYS_DS);
+    sqlite3_bind_int64(st, 1, ds);
+    if ((rc = query_strv(c, st, &keys, &n_keys, NULL, err, "list the dataset's files")))
+        goto out;
+    if ((rc = snapshot_new(c, "delete", name, now_ms(), &snap, err)))
+        goto out;
+    st = stmt(c, ST_FILE_DELETE_DS);
+    sqlite3_bind_int64(st, 1, ds);
+    if ((rc = run(c, st, err, "remove the dataset's files")))
+        goto out;
+    st = stmt(c, ST_COL_DELETE);
+    sqlite3_bind_int64(st, 1, ds);
+    if ((rc = run(c, st, err, "remove the dataset's columns")))
+        goto out;
+    st = stmt(c, ST_DS_DELETE);
+    sqlite3_bind_int64(st, 1, ds);
+    if ((rc = run(c, st, err, "remove the dataset")))
+        goto out;
+    if ((rc = tx_commit(c, err)))
+        goto out;
+    in_tx = false;
+out:
+    if (in_tx)
+        tx_rollback(c);
+    pthread_mutex_unlock(&c->mu);
+    if (rc == 0) {
+        out_removed_set(keys, n_keys, out_removed, out_n_removed);
+        keys = NULL;
+        if (out_snapshot)
+            *out_snapshot = snap;
+    }
+    lh_strv_free(keys, n_keys);
+    return rc;
+}
+
+void lh_dataset_free(struct lh_dataset *d)
+{
+    if (!d)
+        return;
+    free(d->name);
+    free(d->description);
+    free(d->owner);
+    free(d->tags_json);
+    lh_columns_free(d->columns, d->n_columns);
+    for (size_t i = 0; i < d->n_files; i++) {
+        free(d->files[i].key);
+        free(d->files[i].source_sha256);
+        free(d->files[i].source);
+    }
+    free(d->files);
+    free(d);
+}
+
+void lh_dataset_list_free(struct lh_dataset **list, size_t n)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < n; i++)
+        lh_dataset_free(list[i]);
+    free(list);
+}
+
+/* Builds a dataset from the current row of ST_DS_GET / ST_DS_LIST. */
+static struct lh_dataset *dataset_from_row(sqlite3_stmt *st)
+{
+    struct lh_dataset *d = lh_xcalloc(1, sizeof(*d));
+    d->id = sqlite3_column_int64(st, 0);
+    d->name = col_dup(st, 1, "");
+    d->description = col_dup(st, 2, "");
+    d->owner = col_dup(st, 3, "");
+    d->tags_json = col_dup(st, 4, "[]");
+    d->created_ms = sqlite3_column_int64(st, 5);
+    d->updated_ms = sqlite3_column_int64(st, 6);
+    d->snapshot_id = sqlite3_column_int64(st, 7);
+    d->row_count = sqlite3_column_int64(st, 8);
+    d->size_bytes = sqlite3_column_int64(st, 9);
+    return d;
+}
+
+static int load_columns(struct lh_catalog *c, struct lh_dataset *d, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_COL_LIST);
+    size_t alloc = 0;
+    int rc, ret = 0;
+    sqlite3_bind_int64(st, 1, d->id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (d->n_columns == alloc) {
+            alloc = alloc ? alloc * 2 : 8;
+            d->columns = lh_xrealloc(d->columns, alloc * sizeof(*d->columns));
+        }
+        struct lh_column *col = &d->columns[d->n_columns++];
+        col->name = col_dup(st, 0, "");
+        col->type = col_dup(st, 1, "");
+    }
+    if (rc != SQLITE_DONE)
+        ret = db_error(c, rc, err, "read columns");
+    finish(st);
+    return ret;
+}
+
+static int load_files(struct lh_catalog *c, struct lh_dataset *d, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_FILE_LIST);
+    size_t alloc = 0;
+    int rc, ret = 0;
+    sqlite3_bind_int64(st, 1, d->id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (d->n_files == alloc) {
+            alloc = alloc ? alloc * 2 : 8;
+            d->files = lh_xrealloc(d->files, alloc * sizeof(*d->files));
+        }
+        struct lh_file *f = &d->files[d->n_files++];
+        f->id = sqlite3_column_int64(st, 0);
+        f->key = col_dup(st, 1, "");
+        f->rows = sqlite3_column_int64(st, 2);
+        f->size_bytes = sqlite3_column_int64(st, 3);
+        f->source_sha256 = col_dup(st, 4, NULL);
+        f->source = col_dup(st, 5, NULL);
+        f->snapshot_id = sqlite3_column_int64(st, 6);
+    }
+    if (rc != SQLITE_DONE)
+        ret = db_error(c, rc, err, "read files");
+    finish(st);
+    return ret;
+}
+
+int lh_catalog_get(struct lh_catalog *c, const char *name, struct lh_dataset **out,
+                   struct lh_error *err)
+{
+    char m[80];
+    struct lh_dataset *d = NULL;
+    bool in_tx = false;
+    int rc;
+    *out = NULL;
+    if (lh_catalog_name_check(name, NULL))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    pthread_mutex_lock(&c->mu);
+    if ((rc = tx_begin(c, false, err)))
+        goto out;
+    in_tx = true;
+    sqlite3_stmt *st = stmt(c, ST_DS_GET);
+    bind_text(st, 1, name);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        d = dataset_from_row(st);
+    else if (s == SQLITE_DONE)
+        rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    else
+        rc = db_error(c, s, err, "read the dataset");
+    finish(st);
+    if (rc || (rc = load_columns(c, d, err)) || (rc = load_files(c, d, err)))
+        goto out;
+    if ((rc = tx_commit(c, err)))
+        goto out;
+    in_tx = false;
+    *out = d;
+    d = NULL;
+out:
+    if (in_tx)
+        tx_rollback(c);
+    pthread_mutex_unlock(&c->mu);
+    lh_dataset_free(d);
+    return rc;
+}
+
+int lh_catalog_list(struct lh_catalog *c, struct lh_dataset ***out, size_t *out_n,
+                    struct lh_error *err)
+{
+    struct lh_dataset **v = NULL;
+    size_t n = 0, alloc = 0;
+    bool in_tx = false;
+    int rc, s;
+    *out = NULL;
+    *out_n = 0;
+    pthread_mutex_lock(&c->mu);
+    if ((rc = tx_begin(c, false, err)))
+        goto out;
+    in_tx = true;
+    sqlite3_stmt *st = stmt(c, ST_DS_LIST);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 16;
+            v = lh_xrealloc(v, alloc * sizeof(*v));
+        }
+        v[n++] = dataset_from_row(st);
+    }
+    if (s != SQLITE_DONE)
+        rc = db_error(c, s, err, "list datasets");
+    finish(st);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = load_columns(c, v[i], err);
+    if (rc || (rc = tx_commit(c, err)))
+        goto out;
+    in_tx = false;
+    *out = v;
+    *out_n = n;
+    v = NULL;
+out:
+    if (in_tx)
+        tx_rollback(c);
+    pthread_mutex_unlock(&c->mu);
+    lh_dataset_list_free(v, n);
+    return rc;
+}
+
+int lh_catalog_files(struct lh_catalog *c, const char *name, char ***out_keys, size_t *out_n,
+                     struct lh_error *err)
+{
+    char m[80];
+    size_t rows = 0;
+    *out_keys = NULL;
+    *out_n = 0;
+    if (lh_catalog_name_check(name, NULL))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    pthread_mutex_lock(&c->mu);
+    sqlite3_stmt *st = stmt(c, ST_FILES_BY_NAME);
+    bind_text(st, 1, name);
+    /* One statement: the LEFT JOIN yields one NULL-key row for a dataset
+     * without files and no row at all for a missing dataset. */
+    int rc = query_strv(c, st, out_keys, out_n, &rows, err, "list the dataset's files");
+    pthread_mutex_unlock(&c->mu);
+    if (rc == 0 && rows == 0)
+        rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    return rc;
+}
+
+int lh_catalog_find_source(struct lh_catalog *c, const char *sha256, const char *prefer,
+                           char **out, struct lh_error *err)
+{
+    int rc = 0;
+    *out = NULL;
+    if (!sha256 || !sha256[0])
+        return lh_error_set(err, LH_EINVAL, "no source checksum given");
+    pthread_mutex_lock(&c->mu);
+    sqlite3_stmt *st = stmt(c, ST_FIND_SOURCE);
+    bind_text(st, 1, sha256);
+    bind_text(st, 2, prefer);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *out = col_dup(st, 0, "");
+    else if (s == SQLITE_DONE)
+        rc = lh_error_set(err, LH_ENOTFOUND, "no dataset holds content with this checksum");
+    else
+        rc = db_error(c, s, err, "look up the source checksum");
+    finish(st);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int lh_catalog_keys(struct lh_catalog *c, char ***out_keys, size_t *out_n, struct lh_error *err)
+{
+    pthread_mutex_lock(&c->mu);
+    int rc = query_strv(c, stmt(c, ST_ALL_KEYS), out_keys, out_n, NULL, err, "list file keys");
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int lh_catalog_repair(struct lh_catalog *c, const char *name, const struct lh_column *cols,
+                      size_t n_cols, const struct lh_file *files, size_t n_files,
+                      int64_t *out_snapshot, struct lh_error *err)
+{
+    char m[80];
+    int64_t ds = 0, snap = 0, now = now_ms();
+    bool in_tx = false;
+    int rc;
+    if (out_snapshot)
+        *out_snapshot = 0;
+    if (lh_catalog_name_check(name, NULL))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    if ((rc = check_columns(cols, n_cols, err)))
+        return rc;
+    if (n_files && !files)
+        return lh_error_set(err, LH_EINVAL, "file list is missing");
+    for (size_t i = 0; i < n_files; i++)
+        if (files[i].rows < 0 || files[i].size_bytes < 0)
+            return lh_error_set(err, LH_EINVAL, "file id %lld: negative rows or size",
+                                (long long)files[i].id);
+    pthread_mutex_lock(&c->mu);
+    if ((rc = tx_begin(c, true, err)))
+        goto out;
+    in_tx = true;
+    if ((rc = dataset_id(c, name, &ds, err)))
+        goto out;
+    if (!ds) {
+        rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+        goto out;
+    }
+    if ((rc = snapshot_new(c, "repair", name, now, &snap, err)))
+        goto out;
+    sqlite3_stmt *st = stmt(c, ST_DS_TOUCH);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, snap);
+    sqlite3_bind_int64(st, 3, ds);
+    if ((rc = run(c, st, err, "update the dataset")) ||
+        (rc = set_columns(c, ds, cols, n_cols, err)))
+        goto out;
+    st = stmt(c, ST_FILE_REPAIR);
+    for (size_t i = 0; i < n_files; i++) {
+        sqlite3_bind_int64(st, 1, files[i].rows);
+        sqlite3_bind_int64(st, 2, files[i].size_bytes);
+        sqlite3_bind_int64(st, 3, files[i].id);
+        sqlite3_bind_int64(st, 4, ds);
+        if ((rc = run(c, st, err, "update a file")))
+            goto out;
+        if (sqlite3_changes(c->db) != 1) {
+            rc = lh_error_set(err, LH_ENOTFOUND, "file id %lld does not belong to dataset '%s'",
+                              (long long)files[i].id, msg_name(name, m));
+            goto out;
+        }
+    }
+    if ((rc = tx_commit(c, err)))
+        goto out;
+    in_tx = false;
+    if (out_snapshot)
+        *out_snapshot = snap;
+out:
+    if (in_tx)
+        tx_rollback(c);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int64_t lh_catalog_snapshot(struct lh_catalog *c)
+{
+    int64_t v = 0;
+    pthread_mutex_lock(&c->mu);
+    int rc = query_i64(c, stmt(c, ST_SNAP_MAX), &v, NULL, NULL, "read the snapshot id");
+    pthread_mutex_unlock(&c->mu);
+    return rc ? rc : v;
+}
+
+int64_t lh_catalog_count(struct lh_catalog *c)
+{
+    int64_t v = 0;
+    pthread_mutex_lock(&c->mu);
+    int rc = query_i64(c, stmt(c, ST_DS_COUNT), &v, NULL, NULL, "count datasets");
+    pthread_mutex_unlock(&c->mu);
+    return rc ? rc : v;
+}
+
+/* Collects the single text value of PRAGMA journal_mode. */
+static int pragma_cb(void *ud, int n, char **vals, char **names)
+{
+    LH_UNUSED(names);
+    char *out = ud;
+    if (n > 0 && vals[0])
+        snprintf(out, 16, "%s", vals[0]);
+    return 0;
+}
+
+void lh_catalog_close(struct lh_catalog *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    sqlite3_close(c->db);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+int lh_catalog_open(const char *path, struct lh_catalog **out, struct lh_error *err)
+{
+    char mode[16] = "";
+    sqlite3_stmt *ver = NULL;
+    int rc = 0, s;
+    *out = NULL;
+    if (!path || !path[0])
+        return lh_error_set(err, LH_EINVAL, "catalog path must not be empty");
+    struct lh_catalog *c = lh_xcalloc(1, sizeof(*c));
+    pthread_mutex_init(&c->mu, NULL);
+    s = sqlite3_open_v2(path, &c->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (s != SQLITE_OK) {
+        rc = lh_error_set(err, s == SQLITE_NOMEM ? LH_ENOMEM : LH_EIO,
+                          "cannot open catalog %s: %s", path,
+                          c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(s));
+        goto out;
+    }
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    s = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", pragma_cb, mode, NULL);
+    if (s != SQLITE_OK) {
+        rc = lh_error_set(err, (s & 0xff) == SQLITE_BUSY ? LH_ETIMEDOUT : LH_EIO,
+                          "cannot open catalog %s: %s", path, sqlite3_errmsg(c->db));
+        goto out;
+    }
+    if (strcmp(mode, "wal") != 0) {
+        rc = lh_error_set(err, LH_EIO, "cannot open catalog %s: WAL mode unavailable (got '%s')",
+                          path, mode);
+        goto out;
+    }
+    /* FULL: the WAL is fsynced at every COMMIT, so a commit survives power loss. */
+    if ((rc = exec_sql(c, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err,
+                       "configure the connection")))
+        goto out;
+    if ((rc = tx_begin(c, true, err)))
+        goto out;
+    if ((rc = exec_sql(c, schema_sql, err, "create the catalog schema")) ||
+        (rc = tx_commit(c, err))) {
+        tx_rollback(c);
+        goto out;
+    }
+    s = sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+                           &ver, NULL);
+    if (s != SQLITE_OK) {
+        rc = db_error(c, s, err, "read the schema version");
+        goto out;
+    }
+    s = sqlite3_step(ver);
+    const char *v = s == SQLITE_ROW ? (const char *)sqlite3_column_text(ver, 0) : NULL;
+    if (!v || strcmp(v, SCHEMA_VERSION) != 0) {
+        rc = lh_error_set(err, LH_EINVAL,
+                          "catalog %s has schema version %s; this build supports version "
+                          SCHEMA_VERSION,
+                          path, v ? v : "(none)");
+        goto out;
+    }
+    for (int i = 0; i < ST__COUNT; i++) {
+        s = sqlite3_prepare_v3(c->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
+                               NULL);
+        if (s != SQLITE_OK) {
+            rc = db_error(c, s, err, "prepare a statement");
+            goto out;
+        }
+    }
+out:
+    sqlite3_finalize(ver);
+    if (rc) {
+        lh_catalog_close(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
