@@ -7,6 +7,8 @@
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
+# `make V=1` shows full commands.
+Q := $(if $(V),,@)
 
 DUCKDB   := third_party/duckdb
 PKGS     := libmicrohttpd jansson sqlite3 libcrypto inih
@@ -33,19 +35,23 @@ define config_rules
 $(1)_OBJS := $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(LIB_SRCS))
 build/$(1)/obj/%.o: src/%.c | deps
 	@mkdir -p $$(@D)
-	$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
+	@$(if $(V),,echo "  CC    $$@")
+	$(Q)$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
 build/$(1)/liblh.a: $$($(1)_OBJS)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$(Q)ar rcs $$@ $$^
 build/$(1)/lakehouse: build/$(1)/obj/main.o build/$(1)/liblh.a
-	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	@$(if $(V),,echo "  LINK  $$@")
+	$(Q)$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 build/$(1)/tests/%: tests/unit/%.c build/$(1)/liblh.a
 	@mkdir -p $$(@D)
-	$$(CC) -std=c11 $$(WARN) -Wno-unused-parameter $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) $$(shell pkg-config --cflags cmocka) \
+	@$(if $(V),,echo "  TEST  $$@")
+	$(Q)$$(CC) -std=c11 $$(WARN) -Wno-unused-parameter $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) $$(shell pkg-config --cflags cmocka) \
 	    -o $$@ $$< build/$(1)/liblh.a $$($(1)_LDFLAGS) $$(LDLIBS) $$(shell pkg-config --libs cmocka)
 build/$(1)/bench/%: bench/%.c build/$(1)/liblh.a
 	@mkdir -p $$(@D)
-	$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) -o $$@ $$< build/$(1)/liblh.a $$($(1)_LDFLAGS) $$(LDLIBS)
+	@$(if $(V),,echo "  BENCH $$@")
+	$(Q)$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) -o $$@ $$< build/$(1)/liblh.a $$($(1)_LDFLAGS) $$(LDLIBS)
 $(1)_UNITS := $$(patsubst tests/unit/%.c,build/$(1)/tests/%,$$(UNIT_SRCS))
 -include $$($(1)_OBJS:.o=.d) build/$(1)/obj/main.d
 endef
@@ -56,7 +62,7 @@ $(foreach c,release asan,$(eval $(call config_rules,$(c))))
 
 all: build/lakehouse
 build/lakehouse: build/release/lakehouse
-	cp $< $@.tmp && mv -f $@.tmp $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 
 asan: build/asan/lakehouse
 

@@ -57,6 +57,7 @@ struct lh_ingest_result {
     int64_t total_rows;     /* dataset rows after it */
     int64_t snapshot_id;
     int64_t bytes_in;
+    bool created;           /* this ingest created the dataset */
     bool duplicate;         /* identical content already ingested: nothing changed */
     char duplicate_of[64];  /* dataset holding it */
     char sha256[65];

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,28 @@ static int detect_format(const char *path, const char *name_hint, const char *wa
         else
             *out = LH_SRC_CSV;
     }
+    if (*out == LH_SRC_JSON && !has_nul) {
+        /* DuckDB reads a truncated array ("[{...},") without complaint: check
+         * that a document that opens with '[' or '{' is closed at the end. */
+        unsigned char last[256];
+        off_t off = st.st_size > (off_t)sizeof(last) ? st.st_size - (off_t)sizeof(last) : 0;
+        int fd2 = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t m = fd2 >= 0 ? pread(fd2, last, sizeof(last), off) : -1;
+        if (fd2 >= 0)
+            close(fd2);
+        ssize_t i = (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) ? 3 : 0;
+        while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+            i++;
+        while (m > 0 && (last[m - 1] == ' ' || last[m - 1] == '\t' || last[m - 1] == '\r' ||
+                         last[m - 1] == '\n'))
+            m--;
+        if (i < n && m > 0 && ((head[i] == '[' && last[m - 1] != ']') ||
+                               (head[i] == '{' && last[m - 1] != '}')))
+            return lh_error_set(err, LH_EINVAL,
+                                "invalid JSON in %s: the document ends before its closing '%c' "
+                                "(truncated file?)",
+                                name_hint, head[i] == '[' ? ']' : '}');
+    }
     if (*out == LH_SRC_PARQUET && !is_parquet)
         return lh_error_set(err, LH_EINVAL, "%s is not a valid Parquet file (no PAR1 magic)",
                             name_hint);
@@ -107,6 +130,27 @@ static int detect_format(const char *path, const char *name_hint, const char *wa
                             "%s looks like a binary file (NUL bytes); expected CSV, JSON or Parquet",
                             name_hint);
     return 0;
+}
+
+/* Crash test hook: LH_TEST_CRASH_AT=<point> kills the process at that point
+ * with SIGKILL, so tests can show a crash there leaves a consistent lake. */
+static void crash_point(const char *point)
+{
+    const char *at = getenv("LH_TEST_CRASH_AT");
+    if (at && strcmp(at, point) == 0)
+        raise(SIGKILL);
+}
+
+/* Error messages name the file as the user knows it, not a staging path. */
+static void replace_path(struct lh_error *err, const char *path, const char *name)
+{
+    char *hit;
+    size_t plen = strlen(path);
+    if (!err || plen == 0 || strcmp(path, name) == 0 || !(hit = strstr(err->msg, path)))
+        return;
+    char msg[LH_ERRMSG_MAX];
+    snprintf(msg, sizeof(msg), "%.*s%s%s", (int)(hit - err->msg), err->msg, name, hit + plen);
+    snprintf(err->msg, sizeof(err->msg), "%s", msg);
 }
 
 struct sha_job {
@@ -219,12 +263,15 @@ int lh_lake_ingest(struct lh_lake *l, const struct lh_ingest_req *rq, struct lh_
         sha_main(&sha);
 
     staged = lh_lake_tmp_path(l, ".parquet");
+    crash_point("convert");
     struct lh_convert_opts co = {fmt, rq->delimiter, rq->header, rq->progress, rq->progress_ud};
     rc = lh_sql_convert(l->sql, rq->path, &co, staged, &conv, err);
     if (sha_started)
         pthread_join(sha_thread, NULL);
-    if (rc)
+    if (rc) {
+        replace_path(err, rq->path, source);
         goto out;
+    }
     if (sha.rc) {
         rc = lh_error_set(err, -sha.rc, "%s", sha.err.msg);
         goto out;
@@ -270,6 +317,7 @@ int lh_lake_ingest(struct lh_lake *l, const struct lh_ingest_req *rq, struct lh_
     if ((rc = lh_store_put_file(l->store, key, staged, LH_STORE_PUT_MOVE, err)))
         goto out;
     stored = true;
+    crash_point("stored"); /* tests: die between storing the file and committing it */
 
     struct lh_file file = {0, key, conv.rows, (int64_t)st.st_size, sha.hex, (char *)source, 0};
     struct lh_commit cm = {
@@ -296,6 +344,7 @@ int lh_lake_ingest(struct lh_lake *l, const struct lh_ingest_req *rq, struct lh_
     }
 
     snprintf(out->dataset, sizeof(out->dataset), "%s", name);
+    out->created = existing == NULL;
     out->mode = mode_name(rq->mode);
     out->format = fmt == LH_SRC_CSV ? "csv" : fmt == LH_SRC_JSON ? "json" : "parquet";
     out->rows = conv.rows;

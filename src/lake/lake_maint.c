@@ -87,7 +87,7 @@ static int gc_visit(void *ud, const char *key, const struct lh_store_stat *st)
 {
     struct gc_walk *w = ud;
     const char *k = key;
-    if (bsearch(&k, w->keep, w->n_keep, sizeof(char *), cmp_str)) {
+    if (w->n_keep && bsearch(&k, w->keep, w->n_keep, sizeof(char *), cmp_str)) {
         w->res->files_kept++;
         return 0;
     }
@@ -138,7 +138,8 @@ int lh_lake_gc(struct lh_lake *l, struct lh_gc_result *out, struct lh_error *err
         return rc;
     if ((rc = lh_catalog_keys(l->cat, &w.keep, &w.n_keep, err)))
         goto out;
-    qsort(w.keep, w.n_keep, sizeof(char *), cmp_str);
+    if (w.n_keep)
+        qsort(w.keep, w.n_keep, sizeof(char *), cmp_str);
     if ((rc = lh_store_list(l->store, "datasets/", gc_visit, &w, err)))
         goto out;
     for (size_t i = 0; i < w.n_doomed; i++) {

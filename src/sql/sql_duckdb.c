@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -841,6 +842,38 @@ static const char *statement_name(duckdb_statement_type t)
     }
 }
 
+/* The leading keyword of a statement if it names a non-read statement
+ * (after blanks, comments and parentheses), else NULL. Only used to word
+ * the error of a statement DuckDB could not even bind. */
+static const char *write_verb(const char *sql)
+{
+    static const char *verbs[] = {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER",
+                                  "COPY", "ATTACH", "DETACH", "INSTALL", "LOAD", "SET", "RESET",
+                                  "PRAGMA", "CALL", "EXPORT", "IMPORT", "VACUUM", "CHECKPOINT",
+                                  "BEGIN", "COMMIT", "ROLLBACK", "USE", "TRUNCATE", "MERGE",
+                                  "UPSERT", "ANALYZE", "PREPARE", "EXECUTE", "DEALLOCATE"};
+    const char *p = sql;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            p += strcspn(p, "\n");
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            p = e ? e + 2 : p + strlen(p);
+        } else {
+            break;
+        }
+    }
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'))
+        n++;
+    for (size_t i = 0; i < LH_ARRAY_LEN(verbs); i++)
+        if (strlen(verbs[i]) == n && strncasecmp(p, verbs[i], n) == 0)
+            return verbs[i];
+    return NULL;
+}
+
 /* Prepares exactly one statement of an allowed type (SELECT-like, or COPY
  * when `want_copy`, used for our own Parquet export wrapper). */
 static int prepare_one(duckdb_connection con, const char *sql, bool want_copy,
@@ -863,8 +896,15 @@ static int prepare_one(duckdb_connection con, const char *sql, bool want_copy,
         goto out;
     }
     if (duckdb_prepare_extracted_statement(con, ex, 0, out) == DuckDBError) {
-        /* duckdb_prepared_statement_type on a failed prepare aborts: don't. */
-        rc = lh_error_set(err, LH_ESQL, "%s", duckdb_prepare_error(*out));
+        /* duckdb_prepared_statement_type on a failed prepare aborts: don't.
+         * A write that fails to bind is still a write: say so. */
+        const char *verb = !want_copy ? write_verb(sql) : NULL;
+        if (verb)
+            rc = lh_error_set(err, LH_ENOTALLOWED,
+                              "only read-only SELECT queries are allowed; %s statements are not",
+                              verb);
+        else
+            rc = lh_error_set(err, LH_ESQL, "%s", duckdb_prepare_error(*out));
         goto out;
     }
     duckdb_statement_type t = duckdb_prepared_statement_type(*out);
@@ -1189,6 +1229,20 @@ void lh_convert_result_release(struct lh_convert_result *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* DuckDB appends the failing SQL ("\n\nLINE 1: ...") to parser/binder
+ * errors; for conversions that SQL is ours, not the user's: drop it. */
+static void trim_duck_msg(struct lh_error *err)
+{
+    if (!err)
+        return;
+    char *cut = strstr(err->msg, "\n\nLINE ");
+    if (cut)
+        *cut = '\0';
+    size_t n = strlen(err->msg);
+    while (n > 0 && (err->msg[n - 1] == ' ' || err->msg[n - 1] == '\n'))
+        err->msg[--n] = '\0';
+}
+
 /* Runs q on con; with a progress callback, through the pending API so the
  * callback can be called while DuckDB works. Returns the result (caller
  * destroys it) or an error. */
@@ -1466,6 +1520,7 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
     rc = describe(con, from.ptr, &out->columns, &out->n_columns, err);
 out:
     if (rc) {
+        trim_duck_msg(err);
         unlink(dst);
         lh_convert_result_release(out);
     }

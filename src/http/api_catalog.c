@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* api_catalog.c - handlers for /catalog/...: list, show and delete datasets, resync, gc. */
+#include "lh_common.h"
+#include "http_int.h"
+#include "catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Replies with the JSON text in b (rendered by the lake, shared with the CLI). */
+static int reply_buf(struct lh_reply *rp, int status, struct lh_buf *b)
+{
+    lh_reply_raw(rp, status, "application/json", b->ptr, b->len);
+    lh_buf_release(b);
+    return 0;
+}
+
+int lh_api_datasets_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
+{
+    struct lh_dataset **list = NULL;
+    size_t n = 0;
+    int rc = lh_catalog_list(rq->lake->cat, &list, &n, err);
+    if (rc < 0)
+        return rc;
+    struct lh_buf b = LH_BUF_INIT;
+    lh_buf_puts(&b, "{\"datasets\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            lh_buf_putc(&b, ',');
+        lh_lake_dataset_json(list[i], false, &b);
+    }
+    lh_buf_puts(&b, "]}");
+    lh_dataset_list_free(list, n);
+    return reply_buf(rp, 200, &b);
+}
+
+int lh_api_dataset_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
+{
+    struct lh_dataset *d = NULL;
+    const char *name = lh_kvs_get(&rq->params, "name");
+    int rc = lh_catalog_name_check(name ? name : "", err);
+    if (rc < 0 || (rc = lh_catalog_get(rq->lake->cat, name, &d, err)) < 0)
+        return rc;
+    struct lh_buf b = LH_BUF_INIT;
+    lh_lake_dataset_json(d, true, &b);
+    lh_dataset_free(d);
+    return reply_buf(rp, 200, &b);
+}
+
+int lh_api_dataset_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
+{
+    const char *name = lh_kvs_get(&rq->params, "name");
+    int rc = lh_lake_delete(rq->lake, name ? name : "", err);
+    if (rc < 0)
+        return rc;
+    json_t *o = json_object();
+    json_object_set_new(o, "deleted", lh_json_str(name));
+    return lh_reply_json(rp, 200, o);
+}
+
+int lh_api_resync(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
+{
+    struct lh_resync_result r;
+    memset(&r, 0, sizeof(r));
+    int rc = lh_lake_resync(rq->lake, &r, err);
+    if (rc < 0)
+        return rc;
+    struct lh_buf b = LH_BUF_INIT;
+    lh_lake_resync_json(&r, &b);
+    return reply_buf(rp, 200, &b);
+}
+
+int lh_api_gc(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
+{
+    struct lh_gc_result r;
+    memset(&r, 0, sizeof(r));
+    int rc = lh_lake_gc(rq->lake, &r, err);
+    if (rc < 0)
+        return rc;
+    struct lh_buf b = LH_BUF_INIT;
+    lh_lake_gc_json(&r, &b);
+    return reply_buf(rp, 200, &b);
+}

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: MIT */
+/* router.c - the route table: matching, checks before dispatch, and the OpenAPI document. */
+#include "lh_common.h"
+#include "http.h"
+#include "http_int.h"
+#include "hash.h"
+#include "sql.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* JSON schema of the POST /query/sql body (also used by the OpenAPI document). */
+#define QUERY_BODY_DOC                                                                             \
+    "{\"type\":\"object\",\"required\":[\"sql\"],\"properties\":{"                                 \
+    "\"sql\":{\"type\":\"string\",\"description\":\"one read-only SELECT-type statement\"},"       \
+    "\"format\":{\"type\":\"string\",\"enum\":[\"json\",\"ndjson\",\"csv\",\"parquet\"],"          \
+    "\"default\":\"json\"},"                                                                       \
+    "\"limit\":{\"type\":\"integer\",\"minimum\":0,"                                               \
+    "\"description\":\"row cap (default query_row_limit; 0 = none)\"},"                            \
+    "\"timeout_ms\":{\"type\":\"integer\",\"minimum\":0,"                                          \
+    "\"description\":\"may lower the configured query_timeout_ms, never raise it\"}}}"
+
+/* The route table: dispatch, body limits and the OpenAPI document all come
+ * from here. Order matters only between patterns that match the same path. */
+const struct lh_route lh_routes[] = {
+    {"GET", "/health", lh_api_health, 0, 0, "Liveness, version and catalog counters", NULL, NULL,
+     "{status, version, datasets, snapshot_id, uptime_ms}"},
+    {"GET", "/openapi.json", lh_api_openapi, 0, 0, "This OpenAPI document", NULL, NULL,
+     "the OpenAPI 3 document"},
+    {"GET", "/catalog/datasets", lh_api_datasets_list, 0, 0, "List datasets with their schemas",
+     NULL, NULL, "{datasets: [...]}"},
+    {"GET", "/catalog/datasets/{name}", lh_api_dataset_get, 0, 0,
+     "One dataset with its schema and data files", NULL, NULL,
+     "{name, description, owner, tags, rows, size_bytes, columns, files, ...}"},
+    {"DELETE", "/catalog/datasets/{name}", lh_api_dataset_delete, LH_R_WRITE, 0,
+     "Delete a dataset and its data files", NULL, NULL, "{deleted}"},
+    {"POST", "/catalog/resync", lh_api_resync, LH_R_WRITE, 0,
+     "Re-read every dataset's Parquet footers and repair row counts and schemas", NULL, NULL,
+     "{datasets, files_checked, datasets_repaired}"},
+    {"POST", "/catalog/gc", lh_api_gc, LH_R_WRITE, 0,
+     "Remove storage objects no catalog entry references", NULL, NULL,
+     "{files_removed, bytes_removed, files_kept}"},
+    {"POST", "/ingest/file", lh_api_ingest_file, LH_R_UPLOAD | LH_R_WRITE, 0,
+     "Ingest an uploaded CSV, JSON or Parquet file as a dataset (multipart field \"file\" or a raw "
+     "body); 201 when a dataset was created",
+     "name,mode,format,delimiter,header,source,description,owner", NULL,
+     "{dataset, mode, format, rows, total_rows, snapshot_id, bytes, sha256, duplicate, columns}"},
+    {"POST", "/query/sql", lh_api_query_sql, LH_R_JSON | LH_R_STREAM, 0,
+     "Run one read-only SQL query; the result streams as JSON, NDJSON, CSV or Parquet", "format",
+     QUERY_BODY_DOC, "the result in the requested format"},
+};
+const size_t lh_n_routes = LH_ARRAY_LEN(lh_routes);
+
+/* ---- small parsers ---- */
+
+int64_t lh_http_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int lh_http_unescape(const char *s, size_t n, char **out)
+{
+    char *d = lh_xmalloc(n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0')
+            goto bad;
+        if (s[i] != '%') {
+            d[j++] = s[i];
+            continue;
+        }
+        if (i + 2 >= n)
+            goto bad;
+        int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            goto bad;
+        d[j++] = (char)(hi * 16 + lo);
+        i += 2;
+    }
+    d[j] = '\0';
+    *out = d;
+    return 0;
+bad:
+    free(d);
+    return -LH_EINVAL;
+}
+
+bool lh_http_req_id_ok(const char *s)
+{
+    size_t n = 0;
+    if (!s)
+        return false;
+    for (; s[n]; n++) {
+        char c = s[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok || n >= LH_REQ_ID_MAX)
+            return false;
+    }
+    return n > 0;
+}
+
+void lh_http_req_id(const char *client, char out[LH_REQ_ID_MAX + 1])
+{
+    if (lh_http_req_id_ok(client)) {
+        size_t n = strlen(client);
+        memcpy(out, client, n + 1);
+    } else {
+        lh_random_hex(out, 8);
+    }
+}
+
+int lh_http_parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return -LH_EINVAL;
+    const char *p = s[0] == '-' ? s + 1 : s;
+    if (*p < '0' || *p > '9')
+        return -LH_EINVAL;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -LH_EINVAL;
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* ---- matching ---- */
+
+/* Matches one pattern against a raw path. Returns 1 on a match (decoded
+ * parameters appended to params), 0 if it does not match, or -LH_EINVAL
+ * if it matches but a parameter is badly percent-encoded. */
+static int match_pattern(const char *pat, const char *path, struct lh_kvs *params)
+{
+    struct lh_kvs tmp = LH_KVS_INIT;
+    int rc = 0;
+    const char *p = pat, *s = path;
+
+    if (*s != '/')
+        goto out;
+    while (*p == '/' && *s == '/') {
+        p++;
+        s++;
+        const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+        size_t pn = pe ? (size_t)(pe - p) : strlen(p);
+        size_t sn = se ? (size_t)(se - s) : strlen(s);
+        if (pn >= 2 && p[0] == '{' && p[pn - 1] == '}') {
+            char name[32], *val;
+            if (sn == 0 || pn - 2 >= sizeof(name))
+                goto out;
+            memcpy(name, p + 1, pn - 2);
+            name[pn - 2] = '\0';
+            if (lh_http_unescape(s, sn, &val) != 0) {
+                /* Remember the failure but only report it if the rest matches. */
+                rc = -LH_EINVAL;
+                val = NULL;
+            }
+            lh_kvs_add_take(&tmp, name, val ? val : lh_xstrdup(""));
+        } else if (pn != sn || memcmp(p, s, pn) != 0) {
+            rc = 0;
+            goto out;
+        }
+        p += pn;
+        s += sn;
+    }
+    if (*p != '\0' || *s != '\0') {
+        rc = 0;
+        goto out;
+    }
+    if (rc == 0) {
+        for (size_t i = 0; params && i < tmp.n; i++) {
+            lh_kvs_add_take(params, tmp.v[i].key, tmp.v[i].val);
+            tmp.v[i].val = NULL;
+        }
+        rc = 1;
+    }
+out:
+    lh_kvs_free(&tmp);
+    return rc;
+}
+
+int lh_router_match(const char *method, const char *path, const struct lh_route **out,
+                    struct lh_kvs *params, char *allow, size_t allow_len, struct lh_error *err)
+{
+    const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    bool path_known = false, bad_escape = false;
+    size_t alen = 0;
+
+    if (allow && allow_len)
+        allow[0] = '\0';
+    for (size_t i = 0; i < lh_n_routes; i++) {
+        const struct lh_route *r = &lh_routes[i];
+        bool same = strcmp(r->method, m) == 0;
+        int rc = match_pattern(r->pattern, path, same ? params : NULL);
+        if (rc == 0)
+            continue;
+        if (rc < 0) {
+            bad_escape = true;
+            continue;
+        }
+        if (same) {
+            *out = r;
+            return 0;
+        }
+        path_known = true;
+        if (allow && !strstr(allow, r->method)) {
+            int w = snprintf(allow + alen, allow_len - alen, "%s%s", alen ? ", " : "", r->method);
+            if (w > 0 && (size_t)w < allow_len - alen)
+                alen += (size_t)w;
+        }
+    }
+    if (bad_escape)
+        return lh_error_set(err, LH_EINVAL, "the path has a malformed percent-encoding");
+    if (path_known)
+        return lh_error_set(err, LH_EMETHOD, "method %.32s is not allowed here (allowed: %s)",
+                            method, allow ? allow : "");
+    return lh_error_set(err, LH_ENOTFOUND, "there is no route for this path");
+}
+
+/* ---- dispatch ---- */
+
+void lh_router_dispatch(struct lh_req *rq, struct lh_reply *rp)
+{
+    const struct lh_route *r = rq->route;
+    struct lh_error err;
+    lh_error_clear(&err);
+
+    if (r->flags & LH_R_JSON) {
+        json_error_t je;
+        if (rq->body.len == 0) {
+            lh_reply_error(rp, LH_EINVAL, "the request body must be a JSON object");
+            return;
+        }
+        json_t *j = json_loadb(rq->body.ptr, rq->body.len, JSON_REJECT_DUPLICATES, &je);
+        if (!j) {
+            lh_reply_error(rp, LH_EINVAL, "invalid JSON at line %d, column %d: %s", je.line,
+                           je.column, je.text);
+            return;
+        }
+        if (!json_is_object(j)) {
+            json_decref(j);
+            lh_reply_error(rp, LH_EINVAL, "the request body must be a JSON object");
+            return;
+        }
+        rq->json = j;
+    }
+    int rc = r->handler(rq, rp, &err);
+    if (rc < 0)
+        lh_reply_error_from(rp, rc, &err);
+    else if (rp->status == 0)
+        lh_reply_error(rp, LH_EINTERNAL, "the handler produced no reply");
+}
+
+void lh_router_handle(struct lh_req *rq, struct lh_reply *rp)
+{
+    char allow[64];
+    struct lh_error err;
+    const struct lh_route *r = NULL;
+    lh_error_clear(&err);
+
+    int rc = lh_router_match(rq->method, rq->path, &r, &rq->params, allow, sizeof(allow), &err);
+    if (rc < 0) {
+        lh_reply_error_from(rp, rc, &err);
+        if (rc == -LH_EMETHOD)
+            lh_reply_header(rp, "Allow", allow);
+        return;
+    }
+    rq->route = r;
+    lh_router_dispatch(rq, rp);
+}
+
+/* ---- OpenAPI ---- */
+
+static json_t *error_response(void)
+{
+    json_t *ref = json_pack("{s:s}", "$ref", "#/components/schemas/Error");
+    return json_pack("{s:s, s:{s:{s:o}}}", "description", "error", "content", "application/json",
+                     "schema", ref);
+}
+
+static json_t *json_content(const char *desc)
+{
+    return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", desc, "content", "application/json",
+                     "schema", "type", "object");
+}
+
+static json_t *route_operation(const struct lh_route *r)
+{
+    json_t *op = json_object();
+    json_t *params = json_array();
+    json_t *resp = json_object();
+    char opid[128];
+    size_t k = 0;
+
+    /* operationId: method + path words, e.g. get_catalog_datasets_name */
+    for (const char *m = r->method; *m && k < sizeof(opid) - 1; m++)
+        opid[k++] = (char)(*m >= 'A' && *m <= 'Z' ? *m + 32 : *m);
+    for (const char *p = r->pattern; *p && k < sizeof(opid) - 1; p++) {
+        char c = *p;
+        if (c == '{' || c == '}')
+            continue;
+        opid[k++] = (c == '/' || c == '.') ? '_' : c;
+    }
+    opid[k] = '\0';
+    json_object_set_new(op, "operationId", json_string(opid));
+    json_object_set_new(op, "summary", json_string(r->summary));
+
+    for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (!e)
+            break;
+        json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
+                                                (size_t)(e - p - 1), "in", "path", "required", 1,
+                                                "schema", "type", "string"));
+    }
+    for (const char *q = r->query; q && *q;) {
+        const char *e = strchr(q, ',');
+        size_t n = e ? (size_t)(e - q) : strlen(q);
+        json_array_append_new(params,
+                              json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", q, n, "in", "query",
+                                        "required", 0, "schema", "type", "string"));
+        q += n + (e ? 1 : 0);
+    }
+    if (json_array_size(params))
+        json_object_set_new(op, "parameters", params);
+    else
+        json_decref(params);
+
+    if (r->flags & LH_R_JSON) {
+        json_t *schema = r->body_doc ? json_loads(r->body_doc, 0, NULL) : NULL;
+        if (!schema)
+            schema = json_pack("{s:s}", "type", "object");
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
+                                      "application/json", "schema", schema));
+    } else if (r->flags & LH_R_UPLOAD) {
+        json_t *props = json_pack("{s:{s:s, s:s}}", "file", "type", "string", "format", "binary");
+        for (const char *q = r->query; q && *q;) {
+            const char *e = strchr(q, ',');
+            size_t n = e ? (size_t)(e - q) : strlen(q);
+            char name[32];
+            if (n < sizeof(name) && !(n == 6 && memcmp(q, "source", 6) == 0)) {
+                memcpy(name, q, n);
+                name[n] = '\0';
+                json_object_set_new(props, name, json_pack("{s:s}", "type", "string"));
+            }
+            q += n + (e ? 1 : 0);
+        }
+        json_t *content =
+            json_pack("{s:{s:{s:s, s:[s], s:o}}, s:{s:{s:s, s:s}}}", "multipart/form-data",
+                      "schema", "type", "object", "required", "file", "properties", props,
+                      "application/octet-stream", "schema", "type", "string", "format", "binary");
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:o}", "required", 1, "content", content));
+    }
+
+    if (r->flags & LH_R_STREAM) {
+        json_t *content = json_object();
+        static const enum lh_sql_format fmts[] = {LH_FMT_JSON, LH_FMT_NDJSON, LH_FMT_CSV,
+                                                  LH_FMT_PARQUET};
+        for (size_t i = 0; i < LH_ARRAY_LEN(fmts); i++) {
+            const char *mime = lh_sql_format_mime(fmts[i]);
+            if (mime && !json_object_get(content, mime))
+                json_object_set_new(content, mime, json_object());
+        }
+        json_object_set_new(
+            resp, "200", json_pack("{s:s, s:o}", "description", r->reply_doc, "content", content));
+    } else {
+        json_object_set_new(resp, "200", json_content(r->reply_doc));
+        if (r->flags & LH_R_UPLOAD)
+            json_object_set_new(resp, "201", json_content("a new dataset was created"));
+    }
+    json_object_set_new(resp, "default", error_response());
+    json_object_set_new(op, "responses", resp);
+    return op;
+}
+
+char *lh_http_openapi(void)
+{
+    json_t *paths = json_object();
+    for (size_t i = 0; i < lh_n_routes; i++) {
+        const struct lh_route *r = &lh_routes[i];
+        json_t *item = json_object_get(paths, r->pattern);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, r->pattern, item);
+        }
+        char m[16];
+        size_t k = 0;
+        for (const char *p = r->method; *p && k < sizeof(m) - 1; p++)
+            m[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        m[k] = '\0';
+        json_object_set_new(item, m, route_operation(r));
+    }
+    json_t *error_schema =
+        json_pack("{s:s, s:[s], s:{s:{s:s, s:[s,s], s:{s:{s:s, s:s}, s:{s:s}}}}}", "type", "object",
+                  "required", "error", "properties", "error", "type", "object", "required", "code",
+                  "message", "properties", "code", "type", "string", "description",
+                  "snake_case error code, e.g. not_found", "message", "type", "string");
+    json_t *doc = json_pack(
+        "{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o}}}", "openapi", "3.0.3", "info", "title",
+        "lakehouse", "version", LH_VERSION, "description",
+        "An AI-native data lakehouse: ingest files as governed Parquet datasets and query them "
+        "with SQL. Errors are {\"error\":{\"code\",\"message\"}}; every reply carries "
+        "X-Request-Id.",
+        "paths", paths, "components", "schemas", "Error", error_schema);
+    char *s = NULL;
+    if (doc) {
+        char *t = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (t) {
+            s = lh_xstrdup(t);
+            free(t);
+        }
+        json_decref(doc);
+    }
+    return s ? s : lh_xstrdup("{}");
+}
