@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int lh_cmd_ingest(struct lh_ctx *ctx, int argc, char **argv)
 {
@@ -55,8 +56,10 @@ int lh_cmd_ingest(struct lh_ctx *ctx, int argc, char **argv)
     rq.delimiter = opts[O_DELIM].val;
     rq.description = opts[O_DESC].val;
     rq.owner = opts[O_OWNER].val;
-    rq.progress = cli_progress;
-    rq.progress_ud = (void *)pos[0];
+    if (isatty(STDERR_FILENO)) {
+        rq.progress = cli_progress;
+        rq.progress_ud = (void *)pos[0];
+    }
 
     struct lh_lake *l = cli_lake(ctx);
     if (!l)

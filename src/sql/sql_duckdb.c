@@ -1260,6 +1260,10 @@ static int run_with_progress(duckdb_connection con, const char *q, const struct 
     duckdb_prepared_statement ps = NULL;
     duckdb_pending_result pend = NULL;
     int rc = 0;
+    /* progress is only tracked with the bar on; its printing must stay off */
+    if ((rc = exec(con, "SET enable_progress_bar=true", LH_EINTERNAL, err)) ||
+        (rc = exec(con, "SET enable_progress_bar_print=false", LH_EINTERNAL, err)))
+        return rc;
     if (duckdb_prepare(con, q, &ps) == DuckDBError) {
         rc = lh_error_set(err, LH_EINVAL, "%s", duckdb_prepare_error(ps));
         goto out;
