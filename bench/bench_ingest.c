@@ -42,18 +42,6 @@ static int die(const char *what, const struct lh_error *err)
     return 1;
 }
 
-/* Appends s as a single-quoted SQL literal. */
-static void sql_lit(struct lh_buf *b, const char *s)
-{
-    lh_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            lh_buf_putc(b, '\'');
-        lh_buf_putc(b, *s);
-    }
-    lh_buf_putc(b, '\'');
-}
-
 static int run_lakehouse(struct lh_lake *l, const char *csv, int64_t *rows, double *secs,
                          struct lh_error *err)
 {
@@ -81,9 +69,9 @@ static int run_direct(struct lh_lake *l, const char *csv, const char *dst, doubl
 {
     struct lh_buf q = LH_BUF_INIT;
     lh_buf_puts(&q, "COPY (SELECT * FROM read_csv(");
-    sql_lit(&q, csv);
+    lh_sql_quote(&q, csv);
     lh_buf_puts(&q, ")) TO ");
-    sql_lit(&q, dst);
+    lh_sql_quote(&q, dst);
     lh_buf_puts(&q, " (FORMAT parquet, COMPRESSION zstd)");
     double t0 = now();
     int rc = lh_sql_exec_internal(l->sql, q.ptr, err);

@@ -36,17 +36,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void sql_lit(struct lh_buf *b, const char *s)
-{
-    lh_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            lh_buf_putc(b, '\'');
-        lh_buf_putc(b, *s);
-    }
-    lh_buf_putc(b, '\'');
-}
-
 /* Runs sql once, draining the JSON result into out. */
 static int query_once(struct lh_lake *l, const char *sql, struct lh_buf *out, int64_t *rows,
                       struct lh_error *err)
@@ -92,7 +81,7 @@ int main(int argc, char **argv)
                   "COPY (SELECT i AS id, i %% 1000 AS k, (i * 7919) %% 100000 / 100.0 AS amount "
                   "FROM range(%lld) t(i)) TO ",
                   BIG_ROWS);
-    sql_lit(&q, staged);
+    lh_sql_quote(&q, staged);
     lh_buf_puts(&q, " (FORMAT parquet, COMPRESSION zstd)");
     double t0 = now();
     what = "generating the data";

@@ -92,6 +92,9 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
 int lh_sql_parquet_info(struct lh_sql *s, const char *path, int64_t *out_rows,
                         struct lh_column **out_cols, size_t *out_n, struct lh_error *err);
 
+/* Appends s as a single-quoted SQL string literal ('' for each '). */
+void lh_sql_quote(struct lh_buf *b, const char *s);
+
 /* Runs a statement with no result on an unsandboxed internal connection
  * (benchmarks and tests only). */
 int lh_sql_exec_internal(struct lh_sql *s, const char *sql, struct lh_error *err);

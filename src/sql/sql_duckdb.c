@@ -85,28 +85,26 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Appends s as a single-quoted SQL string literal. */
-static void sql_quote(struct lh_buf *b, const char *s)
+/* Appends s between q quotes, doubling any q inside (SQL literal or identifier). */
+static void sql_quoted(struct lh_buf *b, const char *s, char q)
 {
-    lh_buf_putc(b, '\'');
+    lh_buf_putc(b, q);
     for (; *s; s++) {
-        if (*s == '\'')
-            lh_buf_putc(b, '\'');
+        if (*s == q)
+            lh_buf_putc(b, q);
         lh_buf_putc(b, *s);
     }
-    lh_buf_putc(b, '\'');
+    lh_buf_putc(b, q);
 }
 
-/* Appends s as a double-quoted SQL identifier. */
+void lh_sql_quote(struct lh_buf *b, const char *s)
+{
+    sql_quoted(b, s, '\'');
+}
+
 static void sql_ident(struct lh_buf *b, const char *s)
 {
-    lh_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            lh_buf_putc(b, '"');
-        lh_buf_putc(b, *s);
-    }
-    lh_buf_putc(b, '"');
+    sql_quoted(b, s, '"');
 }
 
 /* Runs a statement with no interesting result; maps DuckDB errors to code. */
@@ -234,7 +232,7 @@ int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_erro
         goto fail;
     }
     lh_buf_puts(&q, "SET allowed_directories=[");
-    sql_quote(&q, s->data_dir);
+    lh_sql_quote(&q, s->data_dir);
     lh_buf_puts(&q, "]");
     if ((rc = exec(con, q.ptr, LH_EINTERNAL, err)) ||
         (rc = exec(con, "SET enable_external_access=false", LH_EINTERNAL, err)) ||
@@ -989,7 +987,7 @@ int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *
         if (c->row_limit > 0)
             lh_buf_printf(&wrapped, " LIMIT %lld", (long long)c->row_limit);
         lh_buf_puts(&wrapped, ") TO ");
-        sql_quote(&wrapped, c->parquet_path);
+        lh_sql_quote(&wrapped, c->parquet_path);
         lh_buf_puts(&wrapped, " (FORMAT parquet, COMPRESSION zstd)");
         if ((rc = prepare_one(c->con, wrapped.ptr, true, &c->stmt, err)))
             goto fail;
@@ -1455,12 +1453,12 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
     switch (o->format) {
     case LH_SRC_CSV:
         lh_buf_puts(&from, "read_csv(");
-        sql_quote(&from, src);
+        lh_sql_quote(&from, src);
         lh_buf_printf(&from, ", store_rejects=true, rejects_table='lh_rej_%s', "
                              "rejects_scan='lh_rejscan_%s'", id, id);
         if (o->delimiter) {
             lh_buf_puts(&from, ", delim=");
-            sql_quote(&from, o->delimiter);
+            lh_sql_quote(&from, o->delimiter);
         }
         if (o->header >= 0)
             lh_buf_printf(&from, ", header=%s", o->header ? "true" : "false");
@@ -1469,7 +1467,7 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
         break;
     case LH_SRC_JSON: {
         lh_buf_puts(&from, "read_json(");
-        sql_quote(&from, src);
+        lh_sql_quote(&from, src);
         lh_buf_puts(&from, ", format='auto')");
         lh_buf_printf(&q, "SELECT * FROM %s LIMIT 0", from.ptr);
         if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
@@ -1491,14 +1489,14 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
     }
     case LH_SRC_PARQUET:
         lh_buf_puts(&from, "read_parquet(");
-        sql_quote(&from, src);
+        lh_sql_quote(&from, src);
         lh_buf_putc(&from, ')');
         lh_buf_puts(&f.sel, "*");
         break;
     }
 
     lh_buf_printf(&q, "COPY (SELECT %s FROM %s) TO ", f.sel.ptr, from.ptr);
-    sql_quote(&q, dst);
+    lh_sql_quote(&q, dst);
     lh_buf_puts(&q, " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)");
     if ((rc = run_with_progress(con, q.ptr, o, &r, err))) {
         if (o->format == LH_SRC_JSON && strncmp(err->msg, "invalid JSON", 12) != 0) {
@@ -1519,7 +1517,7 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
     }
     lh_buf_reset(&from);
     lh_buf_puts(&from, "read_parquet(");
-    sql_quote(&from, dst);
+    lh_sql_quote(&from, dst);
     lh_buf_putc(&from, ')');
     rc = describe(con, from.ptr, &out->columns, &out->n_columns, err);
 out:
@@ -1550,7 +1548,7 @@ int lh_sql_parquet_info(struct lh_sql *s, const char *path, int64_t *out_rows,
     if (duckdb_connect(s->idb, &con) == DuckDBError)
         return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
     lh_buf_puts(&q, "SELECT num_rows FROM parquet_file_metadata(");
-    sql_quote(&q, path);
+    lh_sql_quote(&q, path);
     lh_buf_putc(&q, ')');
     if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
         rc = lh_error_set(err, LH_EIO, "%s", duckdb_result_error(&r));
@@ -1560,7 +1558,7 @@ int lh_sql_parquet_info(struct lh_sql *s, const char *path, int64_t *out_rows,
     *out_rows = duckdb_value_int64(&r, 0, 0);
     duckdb_destroy_result(&r);
     lh_buf_puts(&from, "read_parquet(");
-    sql_quote(&from, path);
+    lh_sql_quote(&from, path);
     lh_buf_putc(&from, ')');
     rc = describe(con, from.ptr, out_cols, out_n, err);
 out:
