@@ -11,13 +11,16 @@ SHELL := /bin/bash
 Q := $(if $(V),,@)
 
 DUCKDB   := third_party/duckdb
-PKGS     := libmicrohttpd jansson sqlite3 libcrypto inih
+PKGS     := libmicrohttpd jansson sqlite3 libcrypto inih tesseract lept libutf8proc
+# libmupdf-dev ships static libraries only, and its .pc file leaves out harfbuzz.
+MUPDF_CFLAGS = $(shell pkg-config --cflags mupdf harfbuzz 2>/dev/null)
+MUPDF_LIBS   = $(shell pkg-config --libs --static mupdf 2>/dev/null) $(shell pkg-config --libs harfbuzz 2>/dev/null)
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wwrite-strings \
             -Wformat=2 -Wimplicit-fallthrough -fno-common
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-INCLUDES := $(addprefix -Isrc/,base storage catalog sql lake http cli demo) -isystem $(DUCKDB)/include
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(MUPDF_CFLAGS)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MUPDF_LIBS)
+INCLUDES := $(addprefix -Isrc/,base storage catalog sql lake http cli demo extract pii) -isystem $(DUCKDB)/include
 LDLIBS    = -L$(DUCKDB)/lib -lduckdb -Wl,-rpath,$(CURDIR)/$(DUCKDB)/lib $(PKG_LIBS) -lpthread -lm
 
 SRCS     := $(sort $(wildcard src/*/*.c))
@@ -68,7 +71,8 @@ asan: build/asan/lakehouse
 
 # Set-up runs only when something is missing (scripts/setup is idempotent anyway).
 deps:
-	@if ! pkg-config --exists $(PKGS) cmocka || [ ! -f $(DUCKDB)/.stamp ]; then scripts/setup; fi
+	@if ! pkg-config --exists $(PKGS) mupdf harfbuzz cmocka || ! command -v gs >/dev/null \
+	    || [ ! -f $(DUCKDB)/.stamp ]; then scripts/setup; fi
 
 setup:
 	scripts/setup
