@@ -21,8 +21,10 @@ struct lh_config {
     int64_t max_body_bytes;
     int64_t query_timeout_ms;
     int64_t query_row_limit;   /* default row cap for results; 0 = none */
+    int64_t cache_bytes;       /* hot cache budget (pinned datasets in memory) */
     int64_t shutdown_grace_ms;
     char *log_level;
+    int ocr_dpi;               /* OCR resolution for PDF pages without text; 0 = no OCR */
     int demo_scale;            /* `serve`: load demo data at this scale on first start; 0 = off */
 };
 

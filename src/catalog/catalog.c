@@ -23,7 +23,7 @@
 
 #include <sqlite3.h>
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 #define BUSY_TIMEOUT_MS 10000
 #define NAME_MAX_LEN 63
 
@@ -50,6 +50,19 @@ enum stmt_id {
     ST_FIND_SOURCE,
     ST_ALL_KEYS,
     ST_TAGS_CHECK,
+    ST_COL_USER,
+    ST_DS_ROWS,
+    ST_HIST_MAX,
+    ST_HIST_INSERT,
+    ST_HIST_LIST,
+    ST_JOURNAL_INSERT,
+    ST_JOURNAL_ALL,
+    ST_JOURNAL_ENTITY,
+    ST_CHILDREN,
+    ST_FILE_DELETE_KEY,
+    ST_DS_SET_TEXT,
+    ST_COL_PATCH,
+    ST_COL_GET,
     ST__COUNT
 };
 
@@ -59,25 +72,38 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SNAP_MAX] = "SELECT coalesce(max(id), 0) FROM snapshots",
     [ST_DS_ID] = "SELECT id FROM datasets WHERE name = ?1",
     [ST_DS_INSERT] = "INSERT INTO datasets(name, description, owner, tags_json, created_ms, "
-                     "updated_ms, snapshot_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                     "updated_ms, snapshot_id, source_system, source, ingest_job, parents_json, "
+                     "last_ingest_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?5)",
     [ST_DS_UPDATE] = "UPDATE datasets SET description = coalesce(?1, description), "
                      "owner = coalesce(?2, owner), tags_json = coalesce(?3, tags_json), "
-                     "updated_ms = ?4, snapshot_id = ?5 WHERE id = ?6",
+                     "updated_ms = ?4, snapshot_id = ?5, "
+                     "source_system = coalesce(?7, source_system), source = coalesce(?8, source), "
+                     "ingest_job = coalesce(?9, ingest_job), "
+                     "parents_json = coalesce(?10, parents_json), last_ingest_ms = ?4 "
+                     "WHERE id = ?6",
     [ST_DS_TOUCH] = "UPDATE datasets SET updated_ms = ?1, snapshot_id = ?2 WHERE id = ?3",
     [ST_DS_DELETE] = "DELETE FROM datasets WHERE id = ?1",
     [ST_DS_GET] = "SELECT d.id, d.name, d.description, d.owner, d.tags_json, d.created_ms, "
                   "d.updated_ms, d.snapshot_id, coalesce(sum(f.rows), 0), "
-                  "coalesce(sum(f.size_bytes), 0) FROM datasets d "
+                  "coalesce(sum(f.size_bytes), 0), d.sensitivity, d.source_system, d.source, "
+                  "d.ingest_job, d.parents_json, d.last_ingest_ms, "
+                  "(SELECT coalesce(max(h.version), 0) FROM schema_history h "
+                  "WHERE h.dataset_id = d.id) FROM datasets d "
                   "LEFT JOIN files f ON f.dataset_id = d.id WHERE d.name = ?1 GROUP BY d.id",
     [ST_DS_LIST] = "SELECT d.id, d.name, d.description, d.owner, d.tags_json, d.created_ms, "
-                   "d.updated_ms, d.snapshot_id, coalesce(sum(f.rows), 0), "
-                   "coalesce(sum(f.size_bytes), 0) FROM datasets d "
+                  "d.updated_ms, d.snapshot_id, coalesce(sum(f.rows), 0), "
+                  "coalesce(sum(f.size_bytes), 0), d.sensitivity, d.source_system, d.source, "
+                  "d.ingest_job, d.parents_json, d.last_ingest_ms, "
+                  "(SELECT coalesce(max(h.version), 0) FROM schema_history h "
+                  "WHERE h.dataset_id = d.id) FROM datasets d "
                    "LEFT JOIN files f ON f.dataset_id = d.id GROUP BY d.id ORDER BY d.name",
     [ST_DS_COUNT] = "SELECT count(*) FROM datasets",
     [ST_COL_DELETE] = "DELETE FROM columns WHERE dataset_id = ?1",
-    [ST_COL_INSERT] = "INSERT INTO columns(dataset_id, ordinal, name, type) "
-                      "VALUES (?1, ?2, ?3, ?4)",
-    [ST_COL_LIST] = "SELECT name, type FROM columns WHERE dataset_id = ?1 ORDER BY ordinal",
+    [ST_COL_INSERT] = "INSERT INTO columns(dataset_id, ordinal, name, type, pii_kind, "
+                      "sensitivity, pii_confidence, pii_source) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_COL_LIST] = "SELECT name, type, pii_kind, sensitivity, pii_confidence, pii_source "
+                    "FROM columns WHERE dataset_id = ?1 ORDER BY ordinal",
     [ST_FILE_KEYS_DS] = "SELECT key FROM files WHERE dataset_id = ?1 ORDER BY id",
     [ST_FILE_DELETE_DS] = "DELETE FROM files WHERE dataset_id = ?1",
     [ST_FILE_INSERT] = "INSERT INTO files(dataset_id, key, rows, size_bytes, source_sha256, "
@@ -93,7 +119,61 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_ALL_KEYS] = "SELECT key FROM files ORDER BY key",
     [ST_TAGS_CHECK] = "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' "
                       "ELSE 0 END",
+    [ST_COL_USER] = "SELECT name, pii_kind, sensitivity, pii_confidence FROM columns "
+                    "WHERE dataset_id = ?1 AND pii_source = 'user'",
+    [ST_DS_ROWS] = "SELECT coalesce(sum(rows), 0) FROM files WHERE dataset_id = ?1",
+    [ST_HIST_MAX] = "SELECT coalesce(max(version), 0) FROM schema_history WHERE dataset_id = ?1",
+    [ST_HIST_INSERT] = "INSERT INTO schema_history(dataset_id, version, snapshot_id, created_ms, "
+                       "actor, columns_json, changes_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_HIST_LIST] = "SELECT h.version, h.snapshot_id, h.created_ms, h.actor, h.columns_json, "
+                     "h.changes_json FROM schema_history h JOIN datasets d ON d.id = h.dataset_id "
+                     "WHERE d.name = ?1 ORDER BY h.version",
+    [ST_JOURNAL_INSERT] = "INSERT INTO journal(ts_ms, snapshot_id, actor, action, entity, field, "
+                          "old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_JOURNAL_ALL] = "SELECT id, ts_ms, snapshot_id, actor, action, entity, field, old_value, "
+                       "new_value FROM journal WHERE (?1 <= 0 OR id < ?1) "
+                       "ORDER BY id DESC LIMIT ?2",
+    [ST_JOURNAL_ENTITY] = "SELECT id, ts_ms, snapshot_id, actor, action, entity, field, "
+                          "old_value, new_value FROM journal WHERE (entity = ?3 OR "
+                          "substr(entity, 1, length(?3) + 1) = ?3 || '.') AND (?1 <= 0 OR id < ?1) "
+                          "ORDER BY id DESC LIMIT ?2",
+    [ST_CHILDREN] = "SELECT d.name FROM datasets d, json_each(d.parents_json) p "
+                    "WHERE p.value = ?1 ORDER BY d.name",
+    [ST_FILE_DELETE_KEY] = "DELETE FROM files WHERE dataset_id = ?1 AND key = ?2",
+    /* ?1 = field (validated by the caller against a fixed list), see patch_text() */
+    [ST_DS_SET_TEXT] = "UPDATE datasets SET "
+                       "description = CASE WHEN ?1 = 'description' THEN ?2 ELSE description END, "
+                       "owner = CASE WHEN ?1 = 'owner' THEN ?2 ELSE owner END, "
+                       "tags_json = CASE WHEN ?1 = 'tags' THEN ?2 ELSE tags_json END, "
+                       "sensitivity = CASE WHEN ?1 = 'sensitivity' THEN nullif(?2, '') "
+                       "ELSE sensitivity END, "
+                       "parents_json = CASE WHEN ?1 = 'parents' THEN ?2 ELSE parents_json END, "
+                       "updated_ms = ?3, snapshot_id = ?4 WHERE id = ?5",
+    [ST_COL_PATCH] = "UPDATE columns SET pii_kind = coalesce(?1, pii_kind), "
+                     "sensitivity = coalesce(?2, sensitivity), pii_source = 'user' "
+                     "WHERE dataset_id = ?3 AND name = ?4 COLLATE NOCASE",
+    [ST_COL_GET] = "SELECT name, pii_kind, sensitivity FROM columns "
+                   "WHERE dataset_id = ?1 AND name = ?2 COLLATE NOCASE",
 };
+
+#define DATASETS_V2                                                                      \
+    ", sensitivity TEXT, source_system TEXT NOT NULL DEFAULT '',"                         \
+    " source TEXT NOT NULL DEFAULT '', ingest_job TEXT NOT NULL DEFAULT '',"              \
+    " parents_json TEXT NOT NULL DEFAULT '[]', last_ingest_ms INTEGER NOT NULL DEFAULT 0"
+#define COLUMNS_V2                                                                       \
+    ", pii_kind TEXT NOT NULL DEFAULT 'none', sensitivity TEXT NOT NULL DEFAULT 'internal'," \
+    " pii_confidence REAL NOT NULL DEFAULT 0, pii_source TEXT NOT NULL DEFAULT 'auto'"
+#define TABLES_V2                                                                        \
+    "CREATE TABLE IF NOT EXISTS schema_history("                                          \
+    " dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"             \
+    " version INTEGER NOT NULL, snapshot_id INTEGER NOT NULL, created_ms INTEGER NOT NULL," \
+    " actor TEXT NOT NULL, columns_json TEXT NOT NULL, changes_json TEXT NOT NULL,"       \
+    " PRIMARY KEY(dataset_id, version));"                                                 \
+    "CREATE TABLE IF NOT EXISTS journal("                                                 \
+    " id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, snapshot_id INTEGER NOT NULL,"      \
+    " actor TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL, field TEXT NOT NULL," \
+    " old_value TEXT, new_value TEXT);"                                                   \
+    "CREATE INDEX IF NOT EXISTS journal_entity ON journal(entity, id);"
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -103,10 +183,11 @@ static const char schema_sql[] =
     " id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " description TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '',"
     " tags_json TEXT NOT NULL DEFAULT '[]', created_ms INTEGER NOT NULL,"
-    " updated_ms INTEGER NOT NULL, snapshot_id INTEGER NOT NULL REFERENCES snapshots(id));"
+    " updated_ms INTEGER NOT NULL, snapshot_id INTEGER NOT NULL REFERENCES snapshots(id)"
+    DATASETS_V2 ");"
     "CREATE TABLE IF NOT EXISTS columns("
     " dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
-    " ordinal INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,"
+    " ordinal INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL" COLUMNS_V2 ","
     " PRIMARY KEY(dataset_id, ordinal));"
     "CREATE TABLE IF NOT EXISTS files("
     " id INTEGER PRIMARY KEY,"
@@ -116,7 +197,23 @@ static const char schema_sql[] =
     " snapshot_id INTEGER NOT NULL REFERENCES snapshots(id));"
     "CREATE INDEX IF NOT EXISTS files_source_sha256 ON files(source_sha256);"
     "CREATE INDEX IF NOT EXISTS files_dataset_id ON files(dataset_id);"
+    TABLES_V2
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" SCHEMA_VERSION "');";
+
+/* Version 1 -> 2: governance, lineage, schema history, journal. */
+static const char migrate_v2_sql[] =
+    "ALTER TABLE datasets ADD COLUMN sensitivity TEXT;"
+    "ALTER TABLE datasets ADD COLUMN source_system TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE datasets ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE datasets ADD COLUMN ingest_job TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE datasets ADD COLUMN parents_json TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE datasets ADD COLUMN last_ingest_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE columns ADD COLUMN pii_kind TEXT NOT NULL DEFAULT 'none';"
+    "ALTER TABLE columns ADD COLUMN sensitivity TEXT NOT NULL DEFAULT 'internal';"
+    "ALTER TABLE columns ADD COLUMN pii_confidence REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE columns ADD COLUMN pii_source TEXT NOT NULL DEFAULT 'auto';"
+    TABLES_V2
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
 struct lh_catalog {
     sqlite3 *db;
@@ -387,20 +484,184 @@ static int snapshot_new(struct lh_catalog *c, const char *kind, const char *data
     return rc;
 }
 
-static int set_columns(struct lh_catalog *c, int64_t ds, const struct lh_column *cols, size_t n,
-                       struct lh_error *err)
+/* Column metadata a user set, by column name (kept across re-ingests). */
+struct user_meta {
+    char *name;
+    struct lh_column_meta m;
+};
+
+static int user_meta_load(struct lh_catalog *c, int64_t ds, struct user_meta **out, size_t *n,
+                          struct lh_error *err)
 {
+    sqlite3_stmt *st = stmt(c, ST_COL_USER);
+    size_t alloc = 0;
+    int rc, ret = 0;
+    *out = NULL;
+    *n = 0;
+    sqlite3_bind_int64(st, 1, ds);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == alloc) {
+            alloc = alloc ? alloc * 2 : 8;
+            *out = lh_xrealloc(*out, alloc * sizeof(**out));
+        }
+        struct user_meta *u = &(*out)[(*n)++];
+        memset(u, 0, sizeof(*u));
+        u->name = col_dup(st, 0, "");
+        snprintf(u->m.pii_kind, sizeof(u->m.pii_kind), "%s",
+                 (const char *)sqlite3_column_text(st, 1) ?: "none");
+        snprintf(u->m.sensitivity, sizeof(u->m.sensitivity), "%s",
+                 (const char *)sqlite3_column_text(st, 2) ?: "internal");
+        u->m.confidence = sqlite3_column_double(st, 3);
+        u->m.user_set = true;
+    }
+    if (rc != SQLITE_DONE)
+        ret = db_error(c, rc, err, "read column metadata");
+    finish(st);
+    return ret;
+}
+
+static void user_meta_free(struct user_meta *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(u[i].name);
+    free(u);
+}
+
+/* Replaces a dataset's columns. Metadata: a user's correction (by name) wins, then the
+ * caller's automatic metadata, then the defaults. */
+static int set_columns(struct lh_catalog *c, int64_t ds, const struct lh_column *cols, size_t n,
+                       const struct lh_column_meta *meta, struct lh_error *err)
+{
+    struct user_meta *um = NULL;
+    size_t n_um = 0;
+    int rc = user_meta_load(c, ds, &um, &n_um, err);
+    if (rc)
+        return rc;
     sqlite3_stmt *st = stmt(c, ST_COL_DELETE);
     sqlite3_bind_int64(st, 1, ds);
-    int rc = run(c, st, err, "replace columns");
+    rc = run(c, st, err, "replace columns");
     st = stmt(c, ST_COL_INSERT);
     for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct lh_column_meta *m = meta ? &meta[i] : NULL;
+        for (size_t j = 0; j < n_um; j++)
+            if (strcasecmp(um[j].name, cols[i].name) == 0)
+                m = &um[j].m;
         sqlite3_bind_int64(st, 1, ds);
         sqlite3_bind_int64(st, 2, (int64_t)i);
         bind_text(st, 3, cols[i].name);
         bind_text(st, 4, cols[i].type);
+        bind_text(st, 5, m && m->pii_kind[0] ? m->pii_kind : "none");
+        bind_text(st, 6, m && m->sensitivity[0] ? m->sensitivity : "internal");
+        sqlite3_bind_double(st, 7, m ? m->confidence : 0);
+        bind_text(st, 8, m && m->user_set ? "user" : "auto");
         rc = run(c, st, err, "record a column");
     }
+    user_meta_free(um, n_um);
+    return rc;
+}
+
+/* [{"name","type"}] of a column list (malloc'd). */
+static char *columns_json(const struct lh_column *cols, size_t n)
+{
+    struct lh_buf b = LH_BUF_INIT;
+    lh_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        lh_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+        lh_buf_json_str(&b, cols[i].name, strlen(cols[i].name));
+        lh_buf_puts(&b, ",\"type\":");
+        lh_buf_json_str(&b, cols[i].type, strlen(cols[i].type));
+        lh_buf_putc(&b, '}');
+    }
+    lh_buf_putc(&b, ']');
+    return lh_buf_detach(&b);
+}
+
+static bool same_columns(const struct lh_column *a, size_t na, const struct lh_column *b,
+                         size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i].name, b[i].name) != 0 || strcmp(a[i].type, b[i].type) != 0)
+            return false;
+    return true;
+}
+
+static int journal_add(struct lh_catalog *c, int64_t ts, int64_t snap, const char *actor,
+                       const char *action, const char *entity, const char *field,
+                       const char *old_value, const char *new_value, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_JOURNAL_INSERT);
+    sqlite3_bind_int64(st, 1, ts);
+    sqlite3_bind_int64(st, 2, snap);
+    bind_text(st, 3, actor && actor[0] ? actor : "unknown");
+    bind_text(st, 4, action);
+    bind_text(st, 5, entity);
+    bind_text(st, 6, field);
+    bind_text(st, 7, old_value);
+    bind_text(st, 8, new_value);
+    return run(c, st, err, "write the journal");
+}
+
+static int journal_rows(struct lh_catalog *c, int64_t ts, int64_t snap, const char *actor,
+                        const char *action, const char *entity, int64_t old_rows, bool had_old,
+                        int64_t new_rows, bool has_new, struct lh_error *err)
+{
+    char o[32], n[32];
+    snprintf(o, sizeof(o), "%lld", (long long)old_rows);
+    snprintf(n, sizeof(n), "%lld", (long long)new_rows);
+    return journal_add(c, ts, snap, actor, action, entity, "rows", had_old ? o : NULL,
+                       has_new ? n : NULL, err);
+}
+
+static int dataset_rows(struct lh_catalog *c, int64_t ds, int64_t *out, struct lh_error *err)
+{
+    sqlite3_stmt *st = stmt(c, ST_DS_ROWS);
+    sqlite3_bind_int64(st, 1, ds);
+    return query_i64(c, st, out, NULL, err, "count the dataset's rows");
+}
+
+/* Loads the current columns of dataset id ds into d (a scratch lh_dataset). */
+static int load_columns(struct lh_catalog *c, struct lh_dataset *d, struct lh_error *err);
+
+/* Records a new schema version (and journals it) when the columns changed. */
+static int schema_record(struct lh_catalog *c, int64_t ds, const char *entity, int64_t snap,
+                         int64_t now, const char *actor, const char *action,
+                         const struct lh_column *cols, size_t n, const char *changes_json,
+                         struct lh_error *err)
+{
+    struct lh_dataset old = {.id = ds};
+    char *old_json = NULL, *new_json = NULL;
+    int64_t version = 0;
+    int rc;
+    if ((rc = load_columns(c, &old, err)))
+        goto out;
+    if (old.n_columns && same_columns(old.columns, old.n_columns, cols, n))
+        goto out;
+    sqlite3_stmt *st = stmt(c, ST_HIST_MAX);
+    sqlite3_bind_int64(st, 1, ds);
+    if ((rc = query_i64(c, st, &version, NULL, err, "read the schema history")))
+        goto out;
+    new_json = columns_json(cols, n);
+    st = stmt(c, ST_HIST_INSERT);
+    sqlite3_bind_int64(st, 1, ds);
+    sqlite3_bind_int64(st, 2, version + 1);
+    sqlite3_bind_int64(st, 3, snap);
+    sqlite3_bind_int64(st, 4, now);
+    bind_text(st, 5, actor && actor[0] ? actor : "unknown");
+    bind_text(st, 6, new_json);
+    bind_text(st, 7, changes_json && version ? changes_json : "[]");
+    if ((rc = run(c, st, err, "record the schema version")))
+        goto out;
+    if (old.n_columns) {
+        old_json = columns_json(old.columns, old.n_columns);
+        rc = journal_add(c, now, snap, actor, action, entity, "schema", old_json, new_json, err);
+    }
+out:
+    free(old_json);
+    free(new_json);
+    lh_columns_free(old.columns, old.n_columns);
+    free(old.col_meta);
     return rc;
 }
 
@@ -528,6 +789,10 @@ int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t 
     }
     if ((rc = snapshot_new(c, kind, cm->dataset, now, &snap, err)))
         goto out;
+    bool existed = ds != 0;
+    int64_t old_rows = 0, new_rows = 0;
+    if (existed && (rc = dataset_rows(c, ds, &old_rows, err)))
+        goto out;
     if (!ds) {
         sqlite3_stmt *st = stmt(c, ST_DS_INSERT);
         bind_text(st, 1, cm->dataset);
@@ -536,6 +801,10 @@ int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t 
         bind_text(st, 4, cm->tags_json ? cm->tags_json : "[]");
         sqlite3_bind_int64(st, 5, now);
         sqlite3_bind_int64(st, 6, snap);
+        bind_text(st, 7, cm->source_system ? cm->source_system : "");
+        bind_text(st, 8, cm->source ? cm->source : "");
+        bind_text(st, 9, cm->ingest_job ? cm->ingest_job : "");
+        bind_text(st, 10, cm->parents_json ? cm->parents_json : "[]");
         if ((rc = run(c, st, err, "create the dataset")))
             goto out;
         ds = sqlite3_last_insert_rowid(c->db);
@@ -547,6 +816,10 @@ int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t 
         sqlite3_bind_int64(st, 4, now);
         sqlite3_bind_int64(st, 5, snap);
         sqlite3_bind_int64(st, 6, ds);
+        bind_text(st, 7, cm->source_system);
+        bind_text(st, 8, cm->source);
+        bind_text(st, 9, cm->ingest_job);
+        bind_text(st, 10, cm->parents_json);
         if ((rc = run(c, st, err, "update the dataset")))
             goto out;
         if (cm->mode == LH_COMMIT_REPLACE) {
@@ -560,8 +833,13 @@ int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t 
                 goto out;
         }
     }
-    if ((rc = set_columns(c, ds, cm->columns, cm->n_columns, err)) ||
-        (rc = insert_files(c, ds, cm->files, cm->n_files, snap, err)))
+    if ((rc = schema_record(c, ds, cm->dataset, snap, now, cm->actor, kind, cm->columns,
+                            cm->n_columns, cm->schema_changes_json, err)) ||
+        (rc = set_columns(c, ds, cm->columns, cm->n_columns, cm->col_meta, err)) ||
+        (rc = insert_files(c, ds, cm->files, cm->n_files, snap, err)) ||
+        (rc = dataset_rows(c, ds, &new_rows, err)) ||
+        (rc = journal_rows(c, now, snap, cm->actor, kind, cm->dataset, old_rows, existed,
+                           new_rows, true, err)))
         goto out;
     if ((rc = tx_commit(c, err)))
         goto out;
@@ -584,8 +862,9 @@ out:
     return rc;
 }
 
-int lh_catalog_delete(struct lh_catalog *c, const char *name, int64_t *out_snapshot,
-                      char ***out_removed, size_t *out_n_removed, struct lh_error *err)
+int lh_catalog_delete(struct lh_catalog *c, const char *name, const char *actor,
+                      int64_t *out_snapshot, char ***out_removed, size_t *out_n_removed,
+                      struct lh_error *err)
 {
     char m[80];
     char **keys = NULL;
@@ -610,7 +889,10 @@ int lh_catalog_delete(struct lh_catalog *c, const char *name, int64_t *out_snaps
     sqlite3_bind_int64(st, 1, ds);
     if ((rc = query_strv(c, st, &keys, &n_keys, NULL, err, "list the dataset's files")))
         goto out;
-    if ((rc = snapshot_new(c, "delete", name, now_ms(), &snap, err)))
+    int64_t now = now_ms(), old_rows = 0;
+    if ((rc = dataset_rows(c, ds, &old_rows, err)) ||
+        (rc = snapshot_new(c, "delete", name, now, &snap, err)) ||
+        (rc = journal_rows(c, now, snap, actor, "delete", name, old_rows, true, 0, false, err)))
         goto out;
     st = stmt(c, ST_FILE_DELETE_DS);
     sqlite3_bind_int64(st, 1, ds);
@@ -649,6 +931,12 @@ void lh_dataset_free(struct lh_dataset *d)
     free(d->description);
     free(d->owner);
     free(d->tags_json);
+    free(d->sensitivity);
+    free(d->source_system);
+    free(d->source);
+    free(d->ingest_job);
+    free(d->parents_json);
+    free(d->col_meta);
     lh_columns_free(d->columns, d->n_columns);
     for (size_t i = 0; i < d->n_files; i++) {
         free(d->files[i].key);
@@ -682,6 +970,13 @@ static struct lh_dataset *dataset_from_row(sqlite3_stmt *st)
     d->snapshot_id = sqlite3_column_int64(st, 7);
     d->row_count = sqlite3_column_int64(st, 8);
     d->size_bytes = sqlite3_column_int64(st, 9);
+    d->sensitivity = col_dup(st, 10, NULL);
+    d->source_system = col_dup(st, 11, "");
+    d->source = col_dup(st, 12, "");
+    d->ingest_job = col_dup(st, 13, "");
+    d->parents_json = col_dup(st, 14, "[]");
+    d->last_ingest_ms = sqlite3_column_int64(st, 15);
+    d->schema_version = sqlite3_column_int64(st, 16);
     return d;
 }
 
@@ -695,10 +990,20 @@ static int load_columns(struct lh_catalog *c, struct lh_dataset *d, struct lh_er
         if (d->n_columns == alloc) {
             alloc = alloc ? alloc * 2 : 8;
             d->columns = lh_xrealloc(d->columns, alloc * sizeof(*d->columns));
+            d->col_meta = lh_xrealloc(d->col_meta, alloc * sizeof(*d->col_meta));
         }
+        struct lh_column_meta *cm = &d->col_meta[d->n_columns];
         struct lh_column *col = &d->columns[d->n_columns++];
         col->name = col_dup(st, 0, "");
         col->type = col_dup(st, 1, "");
+        memset(cm, 0, sizeof(*cm));
+        snprintf(cm->pii_kind, sizeof(cm->pii_kind), "%s",
+                 (const char *)sqlite3_column_text(st, 2) ?: "none");
+        snprintf(cm->sensitivity, sizeof(cm->sensitivity), "%s",
+                 (const char *)sqlite3_column_text(st, 3) ?: "internal");
+        cm->confidence = sqlite3_column_double(st, 4);
+        const char *src = (const char *)sqlite3_column_text(st, 5);
+        cm->user_set = src && strcmp(src, "user") == 0;
     }
     if (rc != SQLITE_DONE)
         ret = db_error(c, rc, err, "read columns");
@@ -899,8 +1204,12 @@ int lh_catalog_repair(struct lh_catalog *c, const char *name, const struct lh_co
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, snap);
     sqlite3_bind_int64(st, 3, ds);
+    int64_t old_rows = 0, new_rows = 0;
     if ((rc = run(c, st, err, "update the dataset")) ||
-        (rc = set_columns(c, ds, cols, n_cols, err)))
+        (rc = dataset_rows(c, ds, &old_rows, err)) ||
+        (rc = schema_record(c, ds, name, snap, now, "resync", "repair", cols, n_cols, NULL,
+                            err)) ||
+        (rc = set_columns(c, ds, cols, n_cols, NULL, err)))
         goto out;
     st = stmt(c, ST_FILE_REPAIR);
     for (size_t i = 0; i < n_files; i++) {
@@ -916,6 +1225,12 @@ int lh_catalog_repair(struct lh_catalog *c, const char *name, const struct lh_co
             goto out;
         }
     }
+    if ((rc = dataset_rows(c, ds, &new_rows, err)))
+        goto out;
+    if (new_rows != old_rows &&
+        (rc = journal_rows(c, now, snap, "resync", "repair", name, old_rows, true, new_rows,
+                           true, err)))
+        goto out;
     if ((rc = tx_commit(c, err)))
         goto out;
     in_tx = false;
@@ -1016,6 +1331,18 @@ int lh_catalog_open(const char *path, struct lh_catalog **out, struct lh_error *
     }
     s = sqlite3_step(ver);
     const char *v = s == SQLITE_ROW ? (const char *)sqlite3_column_text(ver, 0) : NULL;
+    if (v && strcmp(v, "1") == 0) {
+        sqlite3_reset(ver);
+        if ((rc = tx_begin(c, true, err)))
+            goto out;
+        if ((rc = exec_sql(c, migrate_v2_sql, err, "upgrade the catalog to schema version 2")) ||
+            (rc = tx_commit(c, err))) {
+            tx_rollback(c);
+            goto out;
+        }
+        s = sqlite3_step(ver);
+        v = s == SQLITE_ROW ? (const char *)sqlite3_column_text(ver, 0) : NULL;
+    }
     if (!v || strcmp(v, SCHEMA_VERSION) != 0) {
         rc = lh_error_set(err, LH_EINVAL,
                           "catalog %s has schema version %s; this build supports version "
@@ -1039,4 +1366,325 @@ out:
     }
     *out = c;
     return 0;
+}
+
+/* ---- metadata, history, journal ---- */
+
+static const char *const patch_fields[] = {"description", "owner", "tags", "sensitivity",
+                                           "parents"};
+
+int lh_catalog_patch(struct lh_catalog *c, const char *name, const struct lh_meta_patch *p,
+                     const char *actor, int64_t *out_snapshot, struct lh_error *err)
+{
+    char m[80];
+    struct lh_dataset *d = NULL;
+    int64_t snap = 0, now = now_ms();
+    bool in_tx = false;
+    int rc, changes = 0;
+    if (out_snapshot)
+        *out_snapshot = 0;
+    if (lh_catalog_name_check(name, NULL))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    pthread_mutex_lock(&c->mu);
+    if ((p->tags_json && (rc = check_tags(c, p->tags_json, err))) ||
+        (p->parents_json && (rc = check_tags(c, p->parents_json, err)))) {
+        if (p->parents_json && rc)
+            rc = lh_error_set(err, LH_EINVAL, "parents must be a JSON array of dataset names");
+        pthread_mutex_unlock(&c->mu);
+        return rc;
+    }
+    if ((rc = tx_begin(c, true, err)))
+        goto out;
+    in_tx = true;
+    sqlite3_stmt *st = stmt(c, ST_DS_GET);
+    bind_text(st, 1, name);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        d = dataset_from_row(st);
+    else if (s == SQLITE_DONE)
+        rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    else
+        rc = db_error(c, s, err, "read the dataset");
+    finish(st);
+    if (rc || (rc = load_columns(c, d, err)))
+        goto out;
+    /* the snapshot is recorded lazily, at the first real change */
+    const char *news[] = {p->description, p->owner, p->tags_json, p->sensitivity,
+                          p->parents_json};
+    const char *olds[] = {d->description, d->owner, d->tags_json,
+                          d->sensitivity ? d->sensitivity : "", d->parents_json};
+    for (size_t i = 0; i < LH_ARRAY_LEN(patch_fields); i++) {
+        if (!news[i] || strcmp(news[i], olds[i]) == 0)
+            continue;
+        if (!snap && (rc = snapshot_new(c, "metadata", name, now, &snap, err)))
+            goto out;
+        st = stmt(c, ST_DS_SET_TEXT);
+        bind_text(st, 1, patch_fields[i]);
+        bind_text(st, 2, news[i]);
+        sqlite3_bind_int64(st, 3, now);
+        sqlite3_bind_int64(st, 4, snap);
+        sqlite3_bind_int64(st, 5, d->id);
+        if ((rc = run(c, st, err, "update metadata")) ||
+            (rc = journal_add(c, now, snap, actor, "metadata", name, patch_fields[i],
+                              olds[i][0] ? olds[i] : NULL, news[i][0] ? news[i] : NULL, err)))
+            goto out;
+        changes++;
+    }
+    for (size_t i = 0; i < p->n_columns; i++) {
+        const struct lh_column_patch *cp = &p->columns[i];
+        size_t j;
+        for (j = 0; j < d->n_columns; j++)
+            if (cp->name && strcasecmp(cp->name, d->columns[j].name) == 0)
+                break;
+        if (j == d->n_columns) {
+            rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' has no column '%s'",
+                              msg_name(name, m), cp->name ? cp->name : "");
+            goto out;
+        }
+        const char *cn = d->columns[j].name;
+        const struct lh_column_meta *old = &d->col_meta[j];
+        bool kind_change = cp->pii_kind && strcmp(cp->pii_kind, old->pii_kind) != 0;
+        bool sens_change = cp->sensitivity && strcmp(cp->sensitivity, old->sensitivity) != 0;
+        if (!kind_change && !sens_change && old->user_set)
+            continue;
+        if (!snap && (rc = snapshot_new(c, "metadata", name, now, &snap, err)))
+            goto out;
+        st = stmt(c, ST_COL_PATCH);
+        bind_text(st, 1, cp->pii_kind);
+        bind_text(st, 2, cp->sensitivity);
+        sqlite3_bind_int64(st, 3, d->id);
+        bind_text(st, 4, cn);
+        if ((rc = run(c, st, err, "update column metadata")))
+            goto out;
+        char *entity = lh_xasprintf("%s.%s", name, cn);
+        if (kind_change)
+            rc = journal_add(c, now, snap, actor, "metadata", entity, "pii_kind", old->pii_kind,
+                             cp->pii_kind, err);
+        if (!rc && sens_change)
+            rc = journal_add(c, now, snap, actor, "metadata", entity, "sensitivity",
+                             old->sensitivity, cp->sensitivity, err);
+        if (!rc && !kind_change && !sens_change) /* confirmation of the detected values */
+            rc = journal_add(c, now, snap, actor, "metadata", entity, "pii_confirmed", NULL,
+                             old->pii_kind, err);
+        free(entity);
+        if (rc)
+            goto out;
+        changes++;
+    }
+    if (changes) {
+        st = stmt(c, ST_DS_TOUCH);
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_int64(st, 2, snap);
+        sqlite3_bind_int64(st, 3, d->id);
+        if ((rc = run(c, st, err, "update the dataset")))
+            goto out;
+    }
+    if ((rc = tx_commit(c, err)))
+        goto out;
+    in_tx = false;
+    if (out_snapshot)
+        *out_snapshot = snap;
+out:
+    if (in_tx)
+        tx_rollback(c);
+    pthread_mutex_unlock(&c->mu);
+    lh_dataset_free(d);
+    return rc;
+}
+
+int lh_catalog_schema_history(struct lh_catalog *c, const char *name,
+                              struct lh_schema_version **out, size_t *out_n,
+                              struct lh_error *err)
+{
+    char m[80];
+    struct lh_schema_version *v = NULL;
+    size_t n = 0, alloc = 0;
+    int64_t ds = 0;
+    int rc, s;
+    *out = NULL;
+    *out_n = 0;
+    if (lh_catalog_name_check(name, NULL))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    pthread_mutex_lock(&c->mu);
+    if ((rc = dataset_id(c, name, &ds, err)))
+        goto out;
+    if (!ds) {
+        rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+        goto out;
+    }
+    sqlite3_stmt *st = stmt(c, ST_HIST_LIST);
+    bind_text(st, 1, name);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 8;
+            v = lh_xrealloc(v, alloc * sizeof(*v));
+        }
+        struct lh_schema_version *h = &v[n++];
+        h->version = sqlite3_column_int64(st, 0);
+        h->snapshot_id = sqlite3_column_int64(st, 1);
+        h->created_ms = sqlite3_column_int64(st, 2);
+        h->actor = col_dup(st, 3, "");
+        h->columns_json = col_dup(st, 4, "[]");
+        h->changes_json = col_dup(st, 5, "[]");
+    }
+    if (s != SQLITE_DONE)
+        rc = db_error(c, s, err, "read the schema history");
+    finish(st);
+out:
+    pthread_mutex_unlock(&c->mu);
+    if (rc) {
+        lh_schema_history_free(v, n);
+        return rc;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
+}
+
+void lh_schema_history_free(struct lh_schema_version *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].actor);
+        free(v[i].columns_json);
+        free(v[i].changes_json);
+    }
+    free(v);
+}
+
+int lh_catalog_journal(struct lh_catalog *c, const char *entity, int64_t before_id, int limit,
+                       struct lh_journal_entry **out, size_t *out_n, struct lh_error *err)
+{
+    struct lh_journal_entry *v = NULL;
+    size_t n = 0, alloc = 0;
+    int rc = 0, s;
+    *out = NULL;
+    *out_n = 0;
+    if (limit <= 0 || limit > 10000)
+        limit = limit <= 0 ? 100 : 10000;
+    pthread_mutex_lock(&c->mu);
+    sqlite3_stmt *st = stmt(c, entity ? ST_JOURNAL_ENTITY : ST_JOURNAL_ALL);
+    sqlite3_bind_int64(st, 1, before_id);
+    sqlite3_bind_int64(st, 2, limit);
+    if (entity)
+        bind_text(st, 3, entity);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 16;
+            v = lh_xrealloc(v, alloc * sizeof(*v));
+        }
+        struct lh_journal_entry *e = &v[n++];
+        e->id = sqlite3_column_int64(st, 0);
+        e->ts_ms = sqlite3_column_int64(st, 1);
+        e->snapshot_id = sqlite3_column_int64(st, 2);
+        e->actor = col_dup(st, 3, "");
+        e->action = col_dup(st, 4, "");
+        e->entity = col_dup(st, 5, "");
+        e->field = col_dup(st, 6, "");
+        e->old_value = col_dup(st, 7, NULL);
+        e->new_value = col_dup(st, 8, NULL);
+    }
+    if (s != SQLITE_DONE)
+        rc = db_error(c, s, err, "read the journal");
+    finish(st);
+    pthread_mutex_unlock(&c->mu);
+    if (rc) {
+        lh_journal_free(v, n);
+        return rc;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
+}
+
+void lh_journal_free(struct lh_journal_entry *e, size_t n)
+{
+    for (size_t i = 0; e && i < n; i++) {
+        free(e[i].actor);
+        free(e[i].action);
+        free(e[i].entity);
+        free(e[i].field);
+        free(e[i].old_value);
+        free(e[i].new_value);
+    }
+    free(e);
+}
+
+int lh_catalog_children(struct lh_catalog *c, const char *name, char ***out, size_t *out_n,
+                        struct lh_error *err)
+{
+    pthread_mutex_lock(&c->mu);
+    sqlite3_stmt *st = stmt(c, ST_CHILDREN);
+    bind_text(st, 1, name);
+    int rc = query_strv(c, st, out, out_n, NULL, err, "list child datasets");
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int lh_catalog_swap_files(struct lh_catalog *c, const char *name, char *const *old_keys,
+                          size_t n_old, const struct lh_file *files, size_t n_files,
+                          const char *actor, int64_t *out_snapshot, struct lh_error *err)
+{
+    char m[80], o[32], nw[32];
+    int64_t ds = 0, snap = 0, now = now_ms(), rows_before = 0, rows_after = 0;
+    bool in_tx = false;
+    int rc;
+    if (out_snapshot)
+        *out_snapshot = 0;
+    if (lh_catalog_name_check(name, NULL))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+    if ((rc = check_files(files, n_files, err)))
+        return rc;
+    pthread_mutex_lock(&c->mu);
+    if ((rc = tx_begin(c, true, err)))
+        goto out;
+    in_tx = true;
+    if ((rc = dataset_id(c, name, &ds, err)))
+        goto out;
+    if (!ds) {
+        rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
+        goto out;
+    }
+    if ((rc = dataset_rows(c, ds, &rows_before, err)) ||
+        (rc = snapshot_new(c, "compact", name, now, &snap, err)))
+        goto out;
+    sqlite3_stmt *st = stmt(c, ST_FILE_DELETE_KEY);
+    for (size_t i = 0; i < n_old; i++) {
+        sqlite3_bind_int64(st, 1, ds);
+        bind_text(st, 2, old_keys[i]);
+        if ((rc = run(c, st, err, "remove a compacted file")))
+            goto out;
+        if (sqlite3_changes(c->db) != 1) {
+            rc = lh_error_set(err, LH_ECONFLICT,
+                              "dataset '%s' changed while it was compacted; nothing was swapped",
+                              msg_name(name, m));
+            goto out;
+        }
+    }
+    if ((rc = insert_files(c, ds, files, n_files, snap, err)) ||
+        (rc = dataset_rows(c, ds, &rows_after, err)))
+        goto out;
+    if (rows_after != rows_before) {
+        rc = lh_error_set(err, LH_ECONFLICT,
+                          "compaction of '%s' would change its row count (%lld -> %lld)",
+                          msg_name(name, m), (long long)rows_before, (long long)rows_after);
+        goto out;
+    }
+    st = stmt(c, ST_DS_TOUCH);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, snap);
+    sqlite3_bind_int64(st, 3, ds);
+    snprintf(o, sizeof(o), "%zu", n_old);
+    snprintf(nw, sizeof(nw), "%zu", n_files);
+    if ((rc = run(c, st, err, "update the dataset")) ||
+        (rc = journal_add(c, now, snap, actor, "compact", name, "files", o, nw, err)) ||
+        (rc = tx_commit(c, err)))
+        goto out;
+    in_tx = false;
+    if (out_snapshot)
+        *out_snapshot = snap;
+out:
+    if (in_tx)
+        tx_rollback(c);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
 }

@@ -27,6 +27,14 @@ struct lh_file {
     int64_t snapshot_id; /* snapshot that added it */
 };
 
+/* Governance metadata of a column (parallel to lh_dataset.columns). */
+struct lh_column_meta {
+    char pii_kind[24];    /* "none", "email", ... (pii.h names) */
+    char sensitivity[16]; /* "public", "internal", "confidential", "restricted" */
+    double confidence;    /* of the automatic detection, 0..1 */
+    bool user_set;        /* corrected by a user: automatic detection no longer overwrites it */
+};
+
 struct lh_dataset {
     int64_t id;
     char *name;
@@ -40,8 +48,17 @@ struct lh_dataset {
     int64_t size_bytes;
     size_t n_columns;
     struct lh_column *columns;
+    struct lh_column_meta *col_meta; /* n_columns entries */
     size_t n_files;
     struct lh_file *files; /* NULL/0 from lh_catalog_list */
+    /* governance and lineage */
+    char *sensitivity;    /* set by a user, or NULL: derived from the columns */
+    char *source_system;  /* "file", "upload", "demo", "postgres", ... (never NULL, may be "") */
+    char *source;         /* last source: file name or DSN with the password redacted */
+    char *ingest_job;     /* id of the last ingest job */
+    char *parents_json;   /* JSON array of parent dataset names */
+    int64_t last_ingest_ms;
+    int64_t schema_version; /* 1 after create, +1 per schema change */
 };
 
 enum lh_commit_mode { LH_COMMIT_CREATE, LH_COMMIT_REPLACE, LH_COMMIT_APPEND };
@@ -60,6 +77,17 @@ struct lh_commit {
     const char *description; /* NULL = keep (or "" for a new dataset) */
     const char *owner;       /* NULL = keep */
     const char *tags_json;   /* NULL = keep; must be a JSON array text */
+    /* Automatic column metadata (n_columns entries, may be NULL). Columns a user has
+     * corrected keep the user's values. */
+    const struct lh_column_meta *col_meta;
+    const char *actor;          /* who, for the journal ("cli:alice", "api") */
+    const char *source_system;  /* lineage; NULL = keep */
+    const char *source;         /* file name or redacted DSN; NULL = keep */
+    const char *ingest_job;     /* NULL = keep */
+    const char *parents_json;   /* JSON array; NULL = keep */
+    /* JSON array describing the schema changes (from evolve.h) when the columns differ
+     * from the dataset's; recorded in the schema history. NULL = "[]". */
+    const char *schema_changes_json;
 };
 
 /* Opens (creating) the catalog database at path. */
@@ -82,9 +110,11 @@ int lh_catalog_name_check(const char *name, struct lh_error *err);
 int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t *out_snapshot,
                       char ***out_removed, size_t *out_n_removed, struct lh_error *err);
 
-/* Deletes a dataset; its file keys are returned like lh_catalog_commit's. */
-int lh_catalog_delete(struct lh_catalog *c, const char *name, int64_t *out_snapshot,
-                      char ***out_removed, size_t *out_n_removed, struct lh_error *err);
+/* Deletes a dataset (journaled for `actor`); its file keys are returned like
+ * lh_catalog_commit's. */
+int lh_catalog_delete(struct lh_catalog *c, const char *name, const char *actor,
+                      int64_t *out_snapshot, char ***out_removed, size_t *out_n_removed,
+                      struct lh_error *err);
 
 /* Full dataset with columns and files; -LH_ENOTFOUND if missing. */
 int lh_catalog_get(struct lh_catalog *c, const char *name, struct lh_dataset **out,
@@ -114,6 +144,74 @@ int lh_catalog_keys(struct lh_catalog *c, char ***out_keys, size_t *out_n, struc
 int lh_catalog_repair(struct lh_catalog *c, const char *name, const struct lh_column *cols,
                       size_t n_cols, const struct lh_file *files, size_t n_files,
                       int64_t *out_snapshot, struct lh_error *err);
+
+/* ---- metadata, history, journal ---- */
+
+struct lh_column_patch {
+    const char *name;        /* existing column (case-insensitive) */
+    const char *pii_kind;    /* NULL = keep */
+    const char *sensitivity; /* NULL = keep */
+};
+
+struct lh_meta_patch {
+    const char *description; /* NULL = keep */
+    const char *owner;
+    const char *tags_json;   /* JSON array */
+    const char *sensitivity; /* "" = derive from the columns again */
+    const char *parents_json;
+    size_t n_columns;
+    const struct lh_column_patch *columns;
+};
+
+/* Changes metadata in one transaction, journaling each changed field (unchanged values are
+ * not journaled; a patch that changes nothing records no snapshot). Column patches mark the
+ * column user_set (a patch repeating the detected values confirms them). Values are not
+ * validated here beyond JSON shape: callers check kinds and levels. */
+int lh_catalog_patch(struct lh_catalog *c, const char *name, const struct lh_meta_patch *p,
+                     const char *actor, int64_t *out_snapshot, struct lh_error *err);
+
+struct lh_schema_version {
+    int64_t version;
+    int64_t snapshot_id;
+    int64_t created_ms;
+    char *actor;
+    char *columns_json; /* [{"name","type"}] */
+    char *changes_json; /* [] for the first version */
+};
+/* Every schema version of a dataset, oldest first. */
+int lh_catalog_schema_history(struct lh_catalog *c, const char *name,
+                              struct lh_schema_version **out, size_t *out_n,
+                              struct lh_error *err);
+void lh_schema_history_free(struct lh_schema_version *v, size_t n);
+
+struct lh_journal_entry {
+    int64_t id;
+    int64_t ts_ms;
+    int64_t snapshot_id;
+    char *actor;
+    char *action;    /* create, replace, append, delete, metadata, repair, compact */
+    char *entity;    /* dataset name, or "dataset.column" for column metadata */
+    char *field;     /* rows, schema, description, pii_kind, ... */
+    char *old_value; /* may be NULL */
+    char *new_value; /* may be NULL */
+};
+/* Journal entries, newest first: all (entity NULL) or those of one entity (a dataset name
+ * also matches its columns' "dataset.column" entries); before_id > 0 pages backwards;
+ * limit 1..10000 (0 = 100). */
+int lh_catalog_journal(struct lh_catalog *c, const char *entity, int64_t before_id, int limit,
+                       struct lh_journal_entry **out, size_t *out_n, struct lh_error *err);
+void lh_journal_free(struct lh_journal_entry *e, size_t n);
+
+/* Datasets that list `name` among their parents. */
+int lh_catalog_children(struct lh_catalog *c, const char *name, char ***out, size_t *out_n,
+                        struct lh_error *err);
+
+/* Replaces exactly the files `old_keys` of a dataset by `files` (compaction), in one
+ * transaction. -LH_ECONFLICT if any old key no longer belongs to the dataset (it changed
+ * meanwhile) or the row count would change; nothing is changed then. */
+int lh_catalog_swap_files(struct lh_catalog *c, const char *name, char *const *old_keys,
+                          size_t n_old, const struct lh_file *files, size_t n_files,
+                          const char *actor, int64_t *out_snapshot, struct lh_error *err);
 
 /* Latest snapshot id (0 for an empty catalog); a negative -LH_E* code if the
  * database cannot be read. */

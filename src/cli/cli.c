@@ -5,6 +5,7 @@
 #include "cli_int.h"
 #include "log.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,12 @@ static const struct cmd commands[] = {
     {"datasets", lh_cmd_datasets, "list datasets"},
     {"show", lh_cmd_show, "show a dataset: schema, files, rows, snapshot"},
     {"delete", lh_cmd_delete, "delete a dataset and its files"},
+    {"meta", lh_cmd_meta, "show or change a dataset's metadata and columns' PII"},
+    {"lineage", lh_cmd_lineage, "where a dataset comes from and what derives from it"},
+    {"history", lh_cmd_history, "a dataset's schema history"},
+    {"journal", lh_cmd_journal, "the journal of mutations (all, or of one dataset)"},
     {"demo", lh_cmd_demo, "generate and ingest the staffing demo data"},
+    {"compact", lh_cmd_compact, "merge a dataset's small files into one"},
     {"gc", lh_cmd_gc, "remove files no catalog entry references"},
     {"resync", lh_cmd_resync, "repair row counts and schemas from Parquet footers"},
     {"config", lh_cmd_config, "print the effective configuration"},
@@ -57,6 +63,17 @@ int cli_failf(const char *fmt, ...)
 int cli_fail(const struct lh_error *err)
 {
     return cli_failf("%s", err->msg[0] ? err->msg : lh_strerror(err->code));
+}
+
+const char *cli_actor(void)
+{
+    static char actor[80];
+    if (!actor[0]) {
+        const struct passwd *pw = getpwuid(geteuid());
+        const char *user = getenv("USER");
+        snprintf(actor, sizeof(actor), "cli:%s", user && user[0] ? user : pw ? pw->pw_name : "?");
+    }
+    return actor;
 }
 
 void cli_print_json(const struct lh_buf *b)

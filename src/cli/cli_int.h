@@ -38,6 +38,9 @@ struct lh_lake *cli_lake(struct lh_ctx *ctx);
 int cli_fail(const struct lh_error *err);
 int cli_failf(const char *fmt, ...) LH_PRINTF(1, 2);
 
+/* Who runs this command, for the journal: "cli:<user>". */
+const char *cli_actor(void);
+
 /* Writes a buffer to stdout followed by a newline. */
 void cli_print_json(const struct lh_buf *b);
 /* Human numbers: 1234567 -> "1,234,567". */
@@ -58,5 +61,10 @@ int lh_cmd_gc(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_resync(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_demo(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_config(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_meta(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_lineage(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_history(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_journal(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_compact(struct lh_ctx *ctx, int argc, char **argv);
 
 #endif

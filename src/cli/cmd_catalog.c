@@ -120,7 +120,7 @@ int lh_cmd_delete(struct lh_ctx *ctx, int argc, char **argv)
     struct lh_lake *l = cli_lake(ctx);
     if (!l)
         return 1;
-    if (lh_lake_delete(l, pos[0], &err))
+    if (lh_lake_delete(l, pos[0], cli_actor(), &err))
         return cli_fail(&err);
     if (opts[0].val)
         printf("{\"deleted\":\"%s\"}\n", pos[0]); /* name is validated: plain [a-z0-9_] */
@@ -198,5 +198,43 @@ int lh_cmd_config(struct lh_ctx *ctx, int argc, char **argv)
     lh_config_to_json(&ctx->cfg, &b);
     cli_print_json(&b);
     lh_buf_release(&b);
+    return 0;
+}
+
+int lh_cmd_compact(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"json", NULL, "print JSON", NULL},
+        {"target-bytes", "N", "merge files smaller than this (default 128MiB)", NULL},
+        {0},
+    };
+    const char *pos[1];
+    struct lh_error err;
+    struct lh_compact_result r;
+    int64_t target = 0;
+    int rc = parse_simple(ctx, "compact", "NAME [--target-bytes N]", argc, argv, opts, pos, 1, 1);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (opts[1].val && (lh_parse_size(opts[1].val, &target) || target < 1))
+        return cli_failf("invalid --target-bytes '%s'", opts[1].val);
+    struct lh_lake *l = cli_lake(ctx);
+    if (!l)
+        return 1;
+    if (lh_lake_compact(l, pos[0], target, cli_actor(), &r, &err))
+        return cli_fail(&err);
+    if (opts[0].val) {
+        struct lh_buf b = LH_BUF_INIT;
+        lh_lake_compact_json(pos[0], &r, &b);
+        cli_print_json(&b);
+        lh_buf_release(&b);
+    } else if (r.files_merged == 0) {
+        printf("compact: '%s' has nothing to merge (%lld files)\n", pos[0],
+               (long long)r.files_before);
+    } else {
+        char a[32], b2[32];
+        printf("compact: '%s' merged %lld files into 1 (%lld -> %lld files, %s -> %s)\n", pos[0],
+               (long long)r.files_merged, (long long)r.files_before, (long long)r.files_after,
+               cli_bytes(r.bytes_before, a), cli_bytes(r.bytes_after, b2));
+    }
     return 0;
 }

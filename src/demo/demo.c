@@ -1246,6 +1246,8 @@ int lh_demo_load(struct lh_lake *l, int scale,
             .header = 1,
             .description = demo_tables[i].description,
             .owner = "demo",
+            .actor = "demo",
+            .source_system = "demo",
         };
         if (progress)
             progress(ud, name, (int)i, (int)n);

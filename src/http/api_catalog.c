@@ -50,7 +50,7 @@ int lh_api_dataset_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
 int lh_api_dataset_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
 {
     const char *name = lh_kvs_get(&rq->params, "name");
-    int rc = lh_lake_delete(rq->lake, name ? name : "", err);
+    int rc = lh_lake_delete(rq->lake, name ? name : "", rq->actor, err);
     if (rc < 0)
         return rc;
     json_t *o = json_object();

@@ -83,6 +83,10 @@ int lh_api_ingest_file(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     in.delimiter = param(rq, "delimiter");
     in.description = lh_req_param(rq, "description");
     in.owner = lh_req_param(rq, "owner");
+    in.actor = rq->actor;
+    in.source_system = "upload";
+    const char *allow = param(rq, "allow_schema_change");
+    in.allow_schema_change = allow && (!strcmp(allow, "true") || !strcmp(allow, "1"));
 
     rc = lh_lake_ingest(rq->lake, &in, &res, err);
     if (rc < 0)

@@ -59,6 +59,7 @@ struct lh_req {
     const char *method;               /* "GET", ... */
     const char *path;                 /* raw path without the query string */
     char id[LH_REQ_ID_MAX + 1];       /* request id (echoed in X-Request-Id) */
+    char actor[80];                   /* who, for the journal: "api@<peer>" */
     struct lh_kvs params;             /* path parameters, percent-decoded */
     struct lh_kvs query;              /* query parameters, percent-decoded */
     struct lh_kvs headers;            /* request headers as sent (use lh_kvs_get_ci) */
@@ -205,5 +206,14 @@ int lh_api_resync(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_gc(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_ingest_file(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_query_sql(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_dataset_patch(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_dataset_lineage(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_dataset_schema(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_journal_recent(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_journal_history(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_dataset_compact(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_cache_pin(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_cache_evict(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_cache_stats(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 
 #endif

@@ -60,6 +60,7 @@ void lh_req_init(struct lh_req *rq)
 {
     memset(rq, 0, sizeof(*rq));
     lh_buf_init(&rq->body, 0);
+    snprintf(rq->actor, sizeof(rq->actor), "api");
 }
 
 void lh_req_release(struct lh_req *rq)

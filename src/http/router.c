@@ -37,6 +37,43 @@ const struct lh_route lh_routes[] = {
      "{name, description, owner, tags, rows, size_bytes, columns, files, ...}"},
     {"DELETE", "/catalog/datasets/{name}", lh_api_dataset_delete, LH_R_WRITE, 0,
      "Delete a dataset and its data files", NULL, NULL, "{deleted}"},
+    {"PATCH", "/catalog/datasets/{name}/metadata", lh_api_dataset_patch, LH_R_JSON | LH_R_WRITE, 0,
+     "Change a dataset's description, owner, tags, sensitivity, parents, or columns' PII kind "
+     "and sensitivity (journaled)",
+     NULL,
+     "{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\"},"
+     "\"owner\":{\"type\":\"string\"},\"tags\":{\"type\":\"array\"},"
+     "\"sensitivity\":{\"type\":\"string\"},\"parents\":{\"type\":\"array\"},"
+     "\"columns\":{\"type\":\"object\"}}}",
+     "the dataset"},
+    {"GET", "/catalog/datasets/{name}/lineage", lh_api_dataset_lineage, 0, 0,
+     "Where a dataset comes from and what derives from it", NULL, NULL,
+     "{dataset, source_system, source, ingest_job, parents, children, files}"},
+    {"GET", "/catalog/datasets/{name}/schema", lh_api_dataset_schema, 0, 0,
+     "The schema history of a dataset", NULL, NULL, "{dataset, versions: [...]}"},
+    {"POST", "/catalog/datasets/{name}/compact", lh_api_dataset_compact, LH_R_WRITE, 0,
+     "Merge a dataset's small files into one in the background (202), or with wait=true "
+     "before replying",
+     "wait,target_bytes", NULL,
+     "{dataset, status} or {dataset, files_before, files_after, files_merged, rows, ...}"},
+    {"GET", "/query/cache", lh_api_cache_stats, 0, 0, "Hot cache budget, use and pinned datasets",
+     NULL, NULL, "{budget_bytes, used_bytes, entries: [...]}"},
+    {"POST", "/query/cache/pin", lh_api_cache_pin, LH_R_JSON | LH_R_WRITE, 0,
+     "Pin a dataset in memory; queries use the copy until the dataset changes", NULL,
+     "{\"type\":\"object\",\"required\":[\"dataset\"],"
+     "\"properties\":{\"dataset\":{\"type\":\"string\"}}}",
+     "{dataset, state, bytes, rows, hits, loaded_ms}"},
+    {"POST", "/query/cache/evict", lh_api_cache_evict, LH_R_JSON | LH_R_WRITE, 0,
+     "Drop a dataset's in-memory copy", NULL,
+     "{\"type\":\"object\",\"required\":[\"dataset\"],"
+     "\"properties\":{\"dataset\":{\"type\":\"string\"}}}",
+     "{evicted}"},
+    {"GET", "/journal/recent", lh_api_journal_recent, 0, 0,
+     "The latest mutations: entity, field, old and new value, actor, time", "limit,before",
+     NULL, "{entries: [...], next_before}"},
+    {"GET", "/journal/history/{entity}", lh_api_journal_history, 0, 0,
+     "The mutations of one dataset (or dataset.column)", "limit,before", NULL,
+     "{entries: [...], next_before}"},
     {"POST", "/catalog/resync", lh_api_resync, LH_R_WRITE, 0,
      "Re-read every dataset's Parquet footers and repair row counts and schemas", NULL, NULL,
      "{datasets, files_checked, datasets_repaired}"},
@@ -46,7 +83,7 @@ const struct lh_route lh_routes[] = {
     {"POST", "/ingest/file", lh_api_ingest_file, LH_R_UPLOAD | LH_R_WRITE, 0,
      "Ingest an uploaded CSV, JSON or Parquet file as a dataset (multipart field \"file\" or a raw "
      "body); 201 when a dataset was created",
-     "name,mode,format,delimiter,header,source,description,owner", NULL,
+     "name,mode,format,delimiter,header,source,description,owner,allow_schema_change", NULL,
      "{dataset, mode, format, rows, total_rows, snapshot_id, bytes, sha256, duplicate, columns}"},
     {"POST", "/query/sql", lh_api_query_sql, LH_R_JSON | LH_R_STREAM, 0,
      "Run one read-only SQL query; the result streams as JSON, NDJSON, CSV or Parquet", "format",

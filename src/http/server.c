@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -614,6 +615,24 @@ static enum MHD_Result conn_finish(struct conn *c, struct MHD_Connection *mc)
     return ret;
 }
 
+/* Who is calling, for the journal: "api@<peer address>" (API keys come with auth). */
+static void peer_actor(struct MHD_Connection *mc, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char host[INET6_ADDRSTRLEN] = "";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host,
+                      sizeof(host));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      host, sizeof(host));
+    }
+    snprintf(out, n, host[0] ? "api@%s" : "api", host);
+}
+
 static struct conn *conn_new(struct server *srv, struct MHD_Connection *mc, const char *url,
                              const char *method)
 {
@@ -630,6 +649,7 @@ static struct conn *conn_new(struct server *srv, struct MHD_Connection *mc, cons
     c->rq.method = c->method;
     c->rq.path = c->path;
     lh_http_req_id(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"), c->rq.id);
+    peer_actor(mc, c->rq.actor, sizeof(c->rq.actor));
     pthread_mutex_lock(&srv->mu);
     srv->in_flight++;
     pthread_mutex_unlock(&srv->mu);

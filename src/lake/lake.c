@@ -2,6 +2,7 @@
 /* lake.c - open/close a data folder and wire the catalog into the SQL engine. */
 #include "lh_common.h"
 #include "lake.h"
+#include "lake_int.h"
 #include "buf.h"
 #include "fs.h"
 #include "hash.h"
@@ -13,8 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Dataset name -> absolute Parquet paths, for the SQL engine's replacement scan. */
-static int resolve(void *ud, const char *name, char ***out_paths, size_t *out_n)
+char *lh__keys_sig(char **keys, size_t n)
+{
+    struct lh_buf b = LH_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        lh_buf_puts(&b, keys[i]);
+        lh_buf_putc(&b, '\n');
+    }
+    return lh_buf_detach(&b);
+}
+
+/* Dataset name -> its files (or its hot-cache copy), for the SQL engine's replacement scan. */
+static int resolve(void *ud, const char *name, struct lh_sql_source *out)
 {
     struct lh_lake *l = ud;
     char lower[64];
@@ -34,12 +45,102 @@ static int resolve(void *ud, const char *name, char ***out_paths, size_t *out_n)
         lh_strv_free(keys, nk);
         return -LH_ENOTFOUND;
     }
-    char **paths = lh_xcalloc(nk, sizeof(*paths));
-    for (size_t i = 0; i < nk; i++)
-        paths[i] = lh_store_local_path(l->store, keys[i]);
+    char *sig = lh__keys_sig(keys, nk);
+    out->cached_table = lh__cache_lookup(l, lower, sig);
+    free(sig);
+    if (!out->cached_table) {
+        out->paths = lh_xcalloc(nk, sizeof(*out->paths));
+        for (size_t i = 0; i < nk; i++)
+            out->paths[i] = lh_store_local_path(l->store, keys[i]);
+        out->n_paths = nk;
+    }
     lh_strv_free(keys, nk);
-    *out_paths = paths;
-    *out_n = nk;
+    return 0;
+}
+
+void lh__lake_retire(struct lh_lake *l, char **keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *path = lh_store_local_path(l->store, keys[i]);
+        bool busy = path && lh_sql_path_in_use(l->sql, path);
+        free(path);
+        if (!busy) {
+            struct lh_error e2;
+            if (lh_store_del(l->store, keys[i], &e2) && e2.code != LH_ENOTFOUND)
+                LH_LOG(LH_LOG_WARN, "lake", "msg=\"cannot remove retired file\" key=%s", keys[i]);
+            continue;
+        }
+        pthread_mutex_lock(&l->st->mu);
+        l->st->retired = lh_xrealloc(l->st->retired, (l->st->n_retired + 1) * sizeof(char *));
+        l->st->retired[l->st->n_retired++] = lh_xstrdup(keys[i]);
+        pthread_mutex_unlock(&l->st->mu);
+        LH_LOG(LH_LOG_DEBUG, "lake", "msg=\"file retired while in use\" key=%s", keys[i]);
+    }
+}
+
+void lh__lake_purge(void *lake)
+{
+    struct lh_lake *l = lake;
+    char **todo;
+    size_t n;
+    /* take the list, then check outside the lock (lh_sql_path_in_use may wait for a
+     * binding query, which may need this lock to resolve its names) */
+    pthread_mutex_lock(&l->st->mu);
+    todo = l->st->retired;
+    n = l->st->n_retired;
+    l->st->retired = NULL;
+    l->st->n_retired = 0;
+    pthread_mutex_unlock(&l->st->mu);
+    if (n)
+        lh__lake_retire(l, todo, n);
+    lh_strv_free(todo, n);
+}
+
+struct task {
+    struct lh_lake *l;
+    void (*fn)(struct lh_lake *l, void *arg);
+    void *arg;
+};
+
+static void *task_main(void *p)
+{
+    struct task *t = p;
+    t->fn(t->l, t->arg);
+    pthread_mutex_lock(&t->l->st->mu);
+    t->l->st->tasks--;
+    pthread_cond_broadcast(&t->l->st->cv);
+    pthread_mutex_unlock(&t->l->st->mu);
+    free(t);
+    return NULL;
+}
+
+int lh__lake_spawn(struct lh_lake *l, void (*fn)(struct lh_lake *l, void *arg), void *arg)
+{
+    struct task *t = lh_xcalloc(1, sizeof(*t));
+    pthread_t th;
+    pthread_attr_t attr;
+    t->l = l;
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&l->st->mu);
+    if (l->st->closing) {
+        pthread_mutex_unlock(&l->st->mu);
+        free(t);
+        return -LH_ECANCELED;
+    }
+    l->st->tasks++;
+    pthread_mutex_unlock(&l->st->mu);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&th, &attr, task_main, t);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        pthread_mutex_lock(&l->st->mu);
+        l->st->tasks--;
+        pthread_mutex_unlock(&l->st->mu);
+        free(t);
+        return -LH_EINTERNAL;
+    }
     return 0;
 }
 
@@ -51,6 +152,9 @@ int lh_lake_open(const struct lh_config *cfg, struct lh_lake **out, struct lh_er
 
     *out = NULL;
     l->cfg = cfg;
+    l->st = lh_xcalloc(1, sizeof(*l->st));
+    pthread_mutex_init(&l->st->mu, NULL);
+    pthread_cond_init(&l->st->cv, NULL);
     l->data_dir = lh_fs_abspath(cfg->data_dir);
     l->tmp_dir = lh_xasprintf("%s/tmp", l->data_dir);
     bucket = lh_xasprintf("%s/primary", l->data_dir);
@@ -65,6 +169,7 @@ int lh_lake_open(const struct lh_config *cfg, struct lh_lake **out, struct lh_er
     if ((rc = lh_sql_open(&so, &l->sql, err)))
         goto fail;
     lh_sql_set_resolver(l->sql, resolve, l);
+    lh_sql_set_release_hook(l->sql, lh__lake_purge, l);
     free(bucket);
     free(catpath);
     *out = l;
@@ -80,11 +185,25 @@ void lh_lake_close(struct lh_lake *l)
 {
     if (!l)
         return;
+    /* let background tasks (compaction, cache loads) finish */
+    pthread_mutex_lock(&l->st->mu);
+    l->st->closing = true;
+    while (l->st->tasks > 0)
+        pthread_cond_wait(&l->st->cv, &l->st->mu);
+    pthread_mutex_unlock(&l->st->mu);
+    if (l->sql)
+        lh__lake_purge(l);
+    lh__cache_release_all(l);
     lh_sql_close(l->sql);
     lh_catalog_close(l->cat);
     lh_store_close(l->store);
     free(l->data_dir);
     free(l->tmp_dir);
+    lh_strv_free(l->st->retired, l->st->n_retired);
+    lh_strv_free(l->st->compacting, l->st->n_compacting);
+    pthread_mutex_destroy(&l->st->mu);
+    pthread_cond_destroy(&l->st->cv);
+    free(l->st);
     free(l);
 }
 

@@ -14,6 +14,8 @@
 #include "sql.h"
 #include "storage.h"
 
+struct lh_buf;
+
 struct lh_lake {
     const struct lh_config *cfg; /* borrowed */
     char *data_dir;              /* absolute */
@@ -21,6 +23,7 @@ struct lh_lake {
     struct lh_store *store;      /* bucket "primary" */
     struct lh_catalog *cat;
     struct lh_sql *sql;
+    struct lh__lake_state *st; /* internal (lake_int.h) */
 };
 
 /* Opens (creating) the data folder named by cfg->data_dir. */
@@ -45,6 +48,9 @@ struct lh_ingest_req {
     int header;            /* CSV: -1 detect, 0, 1 */
     const char *description;
     const char *owner;
+    const char *actor;         /* who, for the journal ("cli:alice", "api@127.0.0.1") */
+    const char *source_system; /* lineage: "file" (default), "upload", "demo", ... */
+    bool allow_schema_change;  /* apply unsafe schema changes (removed, renamed, narrowed) */
     void (*progress)(void *ud, double pct);
     void *progress_ud;
 };
@@ -63,6 +69,9 @@ struct lh_ingest_result {
     char sha256[65];
     size_t n_columns;
     struct lh_column *columns;
+    struct lh_column_meta *col_meta; /* PII detection per column (n_columns) */
+    char *schema_changes_json;       /* JSON array of schema changes ("[]" if none) */
+    char job_id[37];                 /* this ingest's id (lineage) */
 };
 void lh_ingest_result_release(struct lh_ingest_result *r);
 
@@ -71,11 +80,37 @@ void lh_ingest_result_release(struct lh_ingest_result *r);
 int lh_lake_ingest(struct lh_lake *l, const struct lh_ingest_req *rq, struct lh_ingest_result *out,
                    struct lh_error *err);
 
+struct lh_dir_file {
+    char *path;
+    bool document; /* PDF, text, Markdown or chat (else a table: CSV, JSON, Parquet) */
+    bool ok;
+    int64_t rows;
+    char error[LH_ERRMSG_MAX];
+};
+
+struct lh_dir_result {
+    size_t n_files, n_ok, n_failed;
+    struct lh_dir_file *files;
+    int64_t rows;
+    struct lh_ingest_result ingest; /* of the (last) commit */
+};
+void lh_dir_result_release(struct lh_dir_result *r);
+
+/* Ingests every file under dir (recursively, hidden files skipped) whose name matches glob
+ * (NULL = "*") into one dataset (tmpl->name, else named after the folder). Documents are
+ * extracted into one set of rows and committed once; tables are ingested one by one, the
+ * first with tmpl->mode and the rest appended. A bad file is reported in its entry and
+ * skipped; the call fails only if no file could be ingested or documents and tables mix. */
+int lh_lake_ingest_dir(struct lh_lake *l, const char *dir, const char *glob,
+                       const struct lh_ingest_req *tmpl,
+                       void (*progress)(void *ud, const char *file, size_t done, size_t total),
+                       void *ud, struct lh_dir_result *out, struct lh_error *err);
+
 /* Derives a dataset name from a file name: "My Data-2024.csv" -> "my_data_2024". */
 void lh_lake_name_from_path(const char *path, char out[64]);
 
-/* Deletes a dataset and its files. */
-int lh_lake_delete(struct lh_lake *l, const char *name, struct lh_error *err);
+/* Deletes a dataset and its files (journaled for actor). */
+int lh_lake_delete(struct lh_lake *l, const char *name, const char *actor, struct lh_error *err);
 
 struct lh_gc_result {
     int64_t files_removed;
@@ -94,13 +129,75 @@ struct lh_resync_result {
 /* Re-reads every dataset's Parquet footers and repairs row counts and schemas. */
 int lh_lake_resync(struct lh_lake *l, struct lh_resync_result *out, struct lh_error *err);
 
+/* ---- hot cache ---- */
+
+struct lh_cache_info {
+    char dataset[64];
+    const char *state; /* "loading", "ready", "refreshing" */
+    int64_t bytes;     /* estimated memory */
+    int64_t rows;
+    int64_t hits;      /* queries served from the copy */
+    int64_t loaded_ms;
+    int64_t last_used_ms;
+};
+/* Copies a dataset into memory (cfg->cache_bytes budget, LRU eviction); queries then read
+ * the copy until the dataset changes, when a fresh copy is loaded in the background.
+ * -LH_ELIMIT if the dataset alone exceeds the budget. Dataset names are [a-z0-9_]. */
+int lh_lake_cache_pin(struct lh_lake *l, const char *dataset, struct lh_cache_info *out,
+                      struct lh_error *err);
+/* Drops a dataset's copy; -LH_ENOTFOUND if it is not pinned. */
+int lh_lake_cache_evict(struct lh_lake *l, const char *dataset, struct lh_error *err);
+/* {"budget_bytes","used_bytes","entries":[{dataset,state,bytes,rows,hits,...}]} */
+void lh_lake_cache_stats_json(struct lh_lake *l, struct lh_buf *b);
+void lh_lake_cache_info_json(const struct lh_cache_info *ci, struct lh_buf *b);
+
+/* ---- compaction ---- */
+
+struct lh_compact_result {
+    int64_t files_before;
+    int64_t files_after;
+    int64_t files_merged;
+    int64_t bytes_before;
+    int64_t bytes_after;
+    int64_t rows;
+    int64_t snapshot_id; /* 0 if nothing was compacted */
+};
+/* Merges the dataset's files smaller than target_bytes (0 = 128 MiB) into one, atomically
+ * (one catalog swap); queries keep running, and the old files are deleted once no running
+ * query reads them. Nothing to do (fewer than 2 small files) is not an error.
+ * -LH_ECONFLICT if the dataset is being compacted already or changed meanwhile. */
+int lh_lake_compact(struct lh_lake *l, const char *name, int64_t target_bytes, const char *actor,
+                    struct lh_compact_result *out, struct lh_error *err);
+/* The same on a background task; the outcome is journaled and logged. */
+int lh_lake_compact_async(struct lh_lake *l, const char *name, int64_t target_bytes,
+                          const char *actor, struct lh_error *err);
+void lh_lake_compact_json(const char *name, const struct lh_compact_result *r, struct lh_buf *b);
+
+/* Validates (PII kinds, sensitivity levels) and applies a metadata patch (journaled). */
+int lh_lake_patch(struct lh_lake *l, const char *name, const struct lh_meta_patch *p,
+                  const char *actor, int64_t *out_snapshot, struct lh_error *err);
+/* Lineage of a dataset as JSON: source system, source, ingest job, parents, children,
+ * files with their sources. */
+int lh_lake_lineage_json(struct lh_lake *l, const char *name, struct lh_buf *b,
+                         struct lh_error *err);
+/* Schema history as JSON: {"dataset","versions":[{version,snapshot_id,created_ms,actor,
+ * columns,changes}]}. */
+int lh_lake_history_json(struct lh_lake *l, const char *name, struct lh_buf *b,
+                         struct lh_error *err);
+/* Journal entries as JSON: {"entries":[{id,ts_ms,snapshot_id,actor,action,entity,field,old,
+ * new}],"next_before":id}. */
+void lh_lake_journal_json(const struct lh_journal_entry *e, size_t n, struct lh_buf *b);
+
 /* JSON renderings shared by the HTTP API and the CLI's --json output
  * (appended to b). A dataset: name, description, owner, tags, rows,
  * size_bytes, n_files, snapshot_id, created_ms, updated_ms, n_columns,
  * columns[{name,type}] and, with_files, files[{key,rows,size_bytes,
  * snapshot_id,source,sha256}]. */
-struct lh_buf;
-void lh_lake_columns_json(const struct lh_column *cols, size_t n, struct lh_buf *b);
+void lh_lake_columns_json(const struct lh_column *cols, const struct lh_column_meta *meta,
+                          size_t n, struct lh_buf *b);
+/* The dataset's sensitivity: set by a user, else the highest of its columns' (at least
+ * "internal"). */
+const char *lh_lake_sensitivity(const struct lh_dataset *d);
 void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh_buf *b);
 void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b);
 void lh_lake_gc_json(const struct lh_gc_result *r, struct lh_buf *b);

@@ -6,11 +6,64 @@
 #include "lh_common.h"
 #include "lake.h"
 
+#include <pthread.h>
+
+enum cache_state { CACHE_LOADING, CACHE_READY, CACHE_STALE };
+
+/* One pinned dataset of the hot cache. */
+struct lh__cache_entry {
+    char dataset[64];
+    char table[96];       /* lh_cache.<table> in the query engine */
+    char *sig;            /* the file keys it was loaded from, joined */
+    enum cache_state state;
+    int64_t bytes;
+    int64_t rows;
+    int64_t hits;
+    int64_t loaded_ms;
+    int64_t last_used_ms;
+    uint64_t gen;         /* bumps on every (re)load, names the table */
+};
+
+/* Mutable state of an open lake, guarded by mu. */
+struct lh__lake_state {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int tasks;            /* background tasks running (compaction, cache loads) */
+    bool closing;
+    char **retired;       /* storage keys no longer referenced, waiting for queries to finish */
+    size_t n_retired;
+    struct lh__cache_entry *cache;
+    size_t n_cache;
+    int64_t cache_bytes;  /* sum of entries' bytes */
+    uint64_t cache_gen;
+    char **compacting;    /* datasets being compacted */
+    size_t n_compacting;
+};
+
 /* The data folder lock (flock on <data>/lake.lock), across processes:
  * shared while an uncommitted object sits in the bucket (ingest), exclusive
  * while gc decides what is garbage. *fd receives the lock's descriptor. */
 int lh__lake_lock(struct lh_lake *l, bool exclusive, int *fd, struct lh_error *err);
 /* Releases a lock taken by lh__lake_lock; *fd < 0 is a no-op. */
 void lh__lake_unlock(int *fd);
+
+/* Deletes storage keys that the catalog no longer references, now if no running query
+ * reads them, else as soon as the last one finishes. */
+void lh__lake_retire(struct lh_lake *l, char **keys, size_t n);
+/* Tries the retired keys again (called when queries finish). */
+void lh__lake_purge(void *lake);
+
+/* Background tasks: run fn(arg) on a detached thread; lh_lake_close waits for them. */
+int lh__lake_spawn(struct lh_lake *l, void (*fn)(struct lh_lake *l, void *arg), void *arg);
+
+/* Hot cache hooks: the name resolver asks for a ready copy (returns a malloc'd table name
+ * or NULL; a stale copy is refreshed in the background), and writers say a dataset
+ * changed or went away. */
+char *lh__cache_lookup(struct lh_lake *l, const char *dataset, const char *sig);
+void lh__cache_changed(struct lh_lake *l, const char *dataset, bool deleted);
+void lh__cache_release_all(struct lh_lake *l);
+
+/* "key1\nkey2..." of a file list (malloc'd): a dataset version's identity. */
+char *lh__keys_sig(char **keys, size_t n);
 
 #endif

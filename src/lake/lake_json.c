@@ -3,6 +3,7 @@
 #include "lh_common.h"
 #include "lake.h"
 #include "buf.h"
+#include "pii.h"
 
 #include <string.h>
 
@@ -14,7 +15,8 @@ static void put_str(struct lh_buf *b, const char *s)
         lh_buf_puts(b, "null");
 }
 
-void lh_lake_columns_json(const struct lh_column *cols, size_t n, struct lh_buf *b)
+void lh_lake_columns_json(const struct lh_column *cols, const struct lh_column_meta *meta,
+                          size_t n, struct lh_buf *b)
 {
     lh_buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) {
@@ -22,9 +24,30 @@ void lh_lake_columns_json(const struct lh_column *cols, size_t n, struct lh_buf 
         put_str(b, cols[i].name);
         lh_buf_puts(b, ",\"type\":");
         put_str(b, cols[i].type);
+        if (meta) {
+            lh_buf_puts(b, ",\"pii\":");
+            put_str(b, meta[i].pii_kind);
+            lh_buf_puts(b, ",\"sensitivity\":");
+            put_str(b, meta[i].sensitivity);
+            lh_buf_printf(b, ",\"pii_confidence\":%.2f,\"pii_source\":\"%s\"",
+                          meta[i].confidence, meta[i].user_set ? "user" : "auto");
+        }
         lh_buf_putc(b, '}');
     }
     lh_buf_putc(b, ']');
+}
+
+const char *lh_lake_sensitivity(const struct lh_dataset *d)
+{
+    if (d->sensitivity && d->sensitivity[0])
+        return d->sensitivity;
+    enum lh_sensitivity max = LH_SENS_PUBLIC, s;
+    for (size_t i = 0; i < d->n_columns; i++)
+        if (d->col_meta && lh_sensitivity_parse(d->col_meta[i].sensitivity, &s) == 0 && s > max)
+            max = s;
+    if (max < LH_SENS_INTERNAL)
+        max = LH_SENS_INTERNAL;
+    return lh_sensitivity_name(max);
 }
 
 void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh_buf *b)
@@ -37,13 +60,27 @@ void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh
     put_str(b, d->owner);
     /* tags_json is a JSON array text written by the catalog */
     lh_buf_printf(b, ",\"tags\":%s", d->tags_json && d->tags_json[0] ? d->tags_json : "[]");
+    lh_buf_puts(b, ",\"sensitivity\":");
+    put_str(b, lh_lake_sensitivity(d));
+    lh_buf_printf(b, ",\"sensitivity_source\":\"%s\"",
+                  d->sensitivity && d->sensitivity[0] ? "user" : "columns");
     lh_buf_printf(b,
                   ",\"rows\":%lld,\"size_bytes\":%lld,\"n_files\":%zu,\"snapshot_id\":%lld,"
-                  "\"created_ms\":%lld,\"updated_ms\":%lld,\"n_columns\":%zu,\"columns\":",
+                  "\"created_ms\":%lld,\"updated_ms\":%lld,\"schema_version\":%lld,"
+                  "\"freshness\":{\"last_ingest_ms\":%lld,\"source\":",
                   (long long)d->row_count, (long long)d->size_bytes, d->n_files,
                   (long long)d->snapshot_id, (long long)d->created_ms, (long long)d->updated_ms,
-                  d->n_columns);
-    lh_lake_columns_json(d->columns, d->n_columns, b);
+                  (long long)d->schema_version, (long long)d->last_ingest_ms);
+    put_str(b, d->source);
+    lh_buf_puts(b, "},\"lineage\":{\"source_system\":");
+    put_str(b, d->source_system);
+    lh_buf_puts(b, ",\"source\":");
+    put_str(b, d->source);
+    lh_buf_puts(b, ",\"ingest_job\":");
+    put_str(b, d->ingest_job);
+    lh_buf_printf(b, ",\"parents\":%s}", d->parents_json && d->parents_json[0] ? d->parents_json : "[]");
+    lh_buf_printf(b, ",\"n_columns\":%zu,\"columns\":", d->n_columns);
+    lh_lake_columns_json(d->columns, d->col_meta, d->n_columns, b);
     if (with_files) {
         lh_buf_puts(b, ",\"files\":[");
         for (size_t i = 0; i < d->n_files; i++) {
@@ -80,9 +117,27 @@ void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b)
         lh_buf_puts(b, ",\"duplicate_of\":");
         put_str(b, r->duplicate_of);
     }
+    if (r->job_id[0]) {
+        lh_buf_puts(b, ",\"job_id\":");
+        put_str(b, r->job_id);
+    }
+    lh_buf_printf(b, ",\"schema_changes\":%s",
+                  r->schema_changes_json ? r->schema_changes_json : "[]");
     lh_buf_puts(b, ",\"columns\":");
-    lh_lake_columns_json(r->columns, r->n_columns, b);
-    lh_buf_putc(b, '}');
+    lh_lake_columns_json(r->columns, r->col_meta, r->n_columns, b);
+    lh_buf_puts(b, ",\"pii_found\":[");
+    for (size_t i = 0, k = 0; r->col_meta && i < r->n_columns; i++) {
+        if (strcmp(r->col_meta[i].pii_kind, "none") == 0 || !r->col_meta[i].pii_kind[0])
+            continue;
+        lh_buf_puts(b, k++ ? ",{\"column\":" : "{\"column\":");
+        put_str(b, r->columns[i].name);
+        lh_buf_puts(b, ",\"kind\":");
+        put_str(b, r->col_meta[i].pii_kind);
+        lh_buf_puts(b, ",\"sensitivity\":");
+        put_str(b, r->col_meta[i].sensitivity);
+        lh_buf_putc(b, '}');
+    }
+    lh_buf_puts(b, "]}");
 }
 
 void lh_lake_gc_json(const struct lh_gc_result *r, struct lh_buf *b)

@@ -45,7 +45,7 @@ void lh__lake_unlock(int *fd)
     }
 }
 
-int lh_lake_delete(struct lh_lake *l, const char *name, struct lh_error *err)
+int lh_lake_delete(struct lh_lake *l, const char *name, const char *actor, struct lh_error *err)
 {
     char **removed = NULL;
     size_t n = 0;
@@ -53,15 +53,11 @@ int lh_lake_delete(struct lh_lake *l, const char *name, struct lh_error *err)
     int rc = lh_catalog_name_check(name, err);
     if (rc)
         return rc;
-    if ((rc = lh_catalog_delete(l->cat, name, &snap, &removed, &n, err)))
+    if ((rc = lh_catalog_delete(l->cat, name, actor, &snap, &removed, &n, err)))
         return rc;
-    for (size_t i = 0; i < n; i++) {
-        struct lh_error e2;
-        if (lh_store_del(l->store, removed[i], &e2))
-            LH_LOG(LH_LOG_WARN, "lake", "msg=\"cannot remove file of deleted dataset\" key=%s",
-                   removed[i]);
-    }
+    lh__lake_retire(l, removed, n);
     lh_strv_free(removed, n);
+    lh__cache_changed(l, name, true);
     LH_LOG(LH_LOG_INFO, "lake", "msg=deleted dataset=%s snapshot=%lld", name, (long long)snap);
     return 0;
 }
@@ -144,6 +140,13 @@ int lh_lake_gc(struct lh_lake *l, struct lh_gc_result *out, struct lh_error *err
         goto out;
     for (size_t i = 0; i < w.n_doomed; i++) {
         struct lh_error e2;
+        char *path = lh_store_local_path(l->store, w.doomed[i]);
+        bool busy = path && lh_sql_path_in_use(l->sql, path); /* retired, still read */
+        free(path);
+        if (busy) {
+            out->files_kept++;
+            continue;
+        }
         if (lh_store_del(l->store, w.doomed[i], &e2) == 0) {
             out->files_removed++;
             out->bytes_removed += w.sizes[i];

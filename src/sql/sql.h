@@ -21,15 +21,38 @@ struct lh_sql_opts {
     const char *memory_limit; /* "75%", "4GB"; NULL = DuckDB default */
 };
 
-/* Resolves a table name used in SQL to the absolute Parquet paths of a
- * dataset. Returns 0 and a malloc'd array of malloc'd paths (n >= 1), or
- * -LH_ENOTFOUND if `name` is not a dataset. Called from DuckDB threads. */
-typedef int (*lh_sql_resolve_fn)(void *ud, const char *name, char ***out_paths, size_t *out_n);
+/* What a dataset name in SQL reads: its Parquet files, or a table of the hot cache. */
+struct lh_sql_source {
+    char **paths;       /* malloc'd array of malloc'd absolute paths */
+    size_t n_paths;
+    char *cached_table; /* malloc'd name of an lh_sql_cache_load table, or NULL */
+};
+
+/* Resolves a table name used in SQL. Returns 0 and fills *out (paths, n_paths >= 1, or
+ * cached_table), or -LH_ENOTFOUND if `name` is not a dataset. Called while a query binds. */
+typedef int (*lh_sql_resolve_fn)(void *ud, const char *name, struct lh_sql_source *out);
 
 int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_error *err);
 void lh_sql_close(struct lh_sql *s);
 /* Installs the dataset resolver (before the first query). */
 void lh_sql_set_resolver(struct lh_sql *s, lh_sql_resolve_fn fn, void *ud);
+
+/* Files in use: every path a running query (or cache load) resolved stays "in use" until
+ * that query's cursor is closed, so files replaced meanwhile can be deleted only after.
+ * The release hook is called (outside any engine lock) whenever a path stops being used. */
+bool lh_sql_path_in_use(struct lh_sql *s, const char *path);
+void lh_sql_set_release_hook(struct lh_sql *s, void (*fn)(void *ud), void *ud);
+
+/* ---- hot cache: datasets copied into DuckDB memory ---- */
+
+/* Estimated bytes in memory of the data in these Parquet files (uncompressed size). */
+int lh_sql_estimate_bytes(struct lh_sql *s, char *const *paths, size_t n, int64_t *out_bytes,
+                          int64_t *out_rows, struct lh_error *err);
+/* Creates (or replaces) cache table `table` ([a-z0-9_]+) with the rows of the files. */
+int lh_sql_cache_load(struct lh_sql *s, const char *table, char *const *paths, size_t n,
+                      struct lh_error *err);
+/* Drops a cache table (queries that already bound it finish normally). */
+void lh_sql_cache_drop(struct lh_sql *s, const char *table);
 
 enum lh_sql_format { LH_FMT_JSON, LH_FMT_NDJSON, LH_FMT_CSV, LH_FMT_PARQUET };
 /* "json", "ndjson", "csv", "parquet" -> format; -LH_EINVAL otherwise. */
@@ -91,6 +114,19 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
 /* Reads a Parquet file's footer: row count and schema. */
 int lh_sql_parquet_info(struct lh_sql *s, const char *path, int64_t *out_rows,
                         struct lh_column **out_cols, size_t *out_n, struct lh_error *err);
+
+/* A repeatable sample of up to n rows of a Parquet file, every value as text:
+ * cells[c * rows + r] (NULL for SQL NULL); the caller frees each cell and the array. */
+int lh_sql_sample_text(struct lh_sql *s, const char *path, int n, size_t *out_cols,
+                       size_t *out_rows, char ***out_cells, struct lh_error *err);
+/* Renames columns of a Parquet file in place (rewrites it; atomic rename). */
+int lh_sql_rename_columns(struct lh_sql *s, const char *path, const char *const *from,
+                          const char *const *to, size_t n, struct lh_error *err);
+
+/* Writes the rows of several Parquet files (schemas unioned by name, order kept) into one
+ * zstd Parquet file dst; the sources stay "in use" meanwhile. */
+int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *dst,
+                       int64_t *out_rows, struct lh_error *err);
 
 /* Appends s as a single-quoted SQL string literal ('' for each '). */
 void lh_sql_quote(struct lh_buf *b, const char *s);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,17 @@ struct lh_sql {
     lh_sql_resolve_fn resolve;
     void *resolve_ud;
 
+    /* paths in use by running queries (refcounted). resolve_lock is held for
+     * reading from resolving a name until its paths are registered, and for
+     * writing by lh_sql_path_in_use, so a file cannot be judged unused
+     * between a query reading the catalog and registering what it read. */
+    pthread_rwlock_t resolve_lock;
+    pthread_mutex_t use_mu;
+    struct use { char *path; int count; } *uses;
+    size_t n_uses, cap_uses;
+    void (*release)(void *ud);
+    void *release_ud;
+
     /* watchdog: interrupts cursors whose deadline passed */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -46,6 +58,15 @@ struct lh_sql {
     bool stopping;
     struct lh_sql_cursor *active; /* list of cursors with a deadline */
 };
+
+/* The paths one query (or cache load) has resolved. */
+struct lh_sql_uses {
+    char **paths;
+    size_t n;
+};
+
+/* The query binding on this thread: the replacement scan records its paths here. */
+static _Thread_local struct lh_sql_uses *tl_uses;
 
 struct lh_sql_cursor {
     struct lh_sql *sql;
@@ -70,6 +91,8 @@ struct lh_sql_cursor {
     idx_t ncols;
     duckdb_logical_type *types;
     char **names;
+    /* paths this query resolved (released at close) */
+    struct lh_sql_uses uses;
     /* parquet export */
     char *parquet_path;
     int parquet_fd;
@@ -121,28 +144,108 @@ static int exec(duckdb_connection con, const char *q, int code, struct lh_error 
 /* ------------------------------------------------------------------ */
 /* replacement scan: dataset name -> read_parquet([files])            */
 
+static void uses_add(struct lh_sql *s, struct lh_sql_uses *u, const char *path)
+{
+    pthread_mutex_lock(&s->use_mu);
+    size_t i;
+    for (i = 0; i < s->n_uses; i++)
+        if (strcmp(s->uses[i].path, path) == 0)
+            break;
+    if (i == s->n_uses) {
+        if (s->n_uses == s->cap_uses) {
+            s->cap_uses = s->cap_uses ? s->cap_uses * 2 : 64;
+            s->uses = lh_xrealloc(s->uses, s->cap_uses * sizeof(*s->uses));
+        }
+        s->uses[i].path = lh_xstrdup(path);
+        s->uses[i].count = 0;
+        s->n_uses++;
+    }
+    s->uses[i].count++;
+    pthread_mutex_unlock(&s->use_mu);
+    u->paths = lh_xrealloc(u->paths, (u->n + 1) * sizeof(*u->paths));
+    u->paths[u->n++] = lh_xstrdup(path);
+}
+
+static void uses_release(struct lh_sql *s, struct lh_sql_uses *u)
+{
+    bool freed = false;
+    pthread_mutex_lock(&s->use_mu);
+    for (size_t k = 0; k < u->n; k++) {
+        for (size_t i = 0; i < s->n_uses; i++) {
+            if (strcmp(s->uses[i].path, u->paths[k]) != 0)
+                continue;
+            if (--s->uses[i].count == 0) {
+                free(s->uses[i].path);
+                s->uses[i] = s->uses[--s->n_uses];
+                freed = true;
+            }
+            break;
+        }
+        free(u->paths[k]);
+    }
+    pthread_mutex_unlock(&s->use_mu);
+    free(u->paths);
+    u->paths = NULL;
+    u->n = 0;
+    if (freed && s->release)
+        s->release(s->release_ud);
+}
+
+bool lh_sql_path_in_use(struct lh_sql *s, const char *path)
+{
+    bool found = false;
+    pthread_rwlock_wrlock(&s->resolve_lock); /* wait for bindings in progress */
+    pthread_mutex_lock(&s->use_mu);
+    for (size_t i = 0; i < s->n_uses && !found; i++)
+        found = strcmp(s->uses[i].path, path) == 0;
+    pthread_mutex_unlock(&s->use_mu);
+    pthread_rwlock_unlock(&s->resolve_lock);
+    return found;
+}
+
+void lh_sql_set_release_hook(struct lh_sql *s, void (*fn)(void *ud), void *ud)
+{
+    s->release = fn;
+    s->release_ud = ud;
+}
+
+/* Dataset name -> lh_scan([files]) or lh_cached('lh_cache.t'). */
 static void replacement_scan(duckdb_replacement_scan_info info, const char *table_name, void *data)
 {
     struct lh_sql *s = data;
-    char **paths = NULL;
-    size_t n = 0;
-    if (!s->resolve || s->resolve(s->resolve_ud, table_name, &paths, &n) != 0 || n == 0)
+    struct lh_sql_source src = {0};
+    pthread_rwlock_rdlock(&s->resolve_lock);
+    if (!s->resolve || s->resolve(s->resolve_ud, table_name, &src) != 0) {
+        pthread_rwlock_unlock(&s->resolve_lock);
         return;
-    duckdb_value *vals = lh_xcalloc(n, sizeof(*vals));
-    for (size_t i = 0; i < n; i++) {
-        vals[i] = duckdb_create_varchar(paths[i]);
-        free(paths[i]);
     }
-    free(paths);
-    duckdb_logical_type vt = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-    duckdb_value list = duckdb_create_list_value(vt, vals, n);
-    duckdb_replacement_scan_set_function_name(info, "read_parquet");
-    duckdb_replacement_scan_add_parameter(info, list);
-    duckdb_destroy_value(&list);
-    duckdb_destroy_logical_type(&vt);
-    for (size_t i = 0; i < n; i++)
-        duckdb_destroy_value(&vals[i]);
-    free(vals);
+    if (src.cached_table) {
+        duckdb_value v = duckdb_create_varchar(src.cached_table);
+        duckdb_replacement_scan_set_function_name(info, "query_table");
+        duckdb_replacement_scan_add_parameter(info, v);
+        duckdb_destroy_value(&v);
+    } else if (src.n_paths > 0) {
+        duckdb_value *vals = lh_xcalloc(src.n_paths, sizeof(*vals));
+        for (size_t i = 0; i < src.n_paths; i++) {
+            vals[i] = duckdb_create_varchar(src.paths[i]);
+            if (tl_uses)
+                uses_add(s, tl_uses, src.paths[i]);
+        }
+        duckdb_logical_type vt = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+        duckdb_value list = duckdb_create_list_value(vt, vals, src.n_paths);
+        duckdb_replacement_scan_set_function_name(info, "lh_scan");
+        duckdb_replacement_scan_add_parameter(info, list);
+        duckdb_destroy_value(&list);
+        duckdb_destroy_logical_type(&vt);
+        for (size_t i = 0; i < src.n_paths; i++)
+            duckdb_destroy_value(&vals[i]);
+        free(vals);
+    }
+    pthread_rwlock_unlock(&s->resolve_lock);
+    for (size_t i = 0; i < src.n_paths; i++)
+        free(src.paths[i]);
+    free(src.paths);
+    free(src.cached_table);
 }
 
 /* ------------------------------------------------------------------ */
@@ -218,6 +321,8 @@ int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_erro
     s->data_dir = lh_xstrdup(o->data_dir);
     s->tmp_dir = lh_xasprintf("%s/tmp/duckdb", o->data_dir);
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->use_mu, NULL);
+    pthread_rwlock_init(&s->resolve_lock, NULL);
     pthread_cond_init(&s->cv, NULL);
     if ((rc = lh_fs_mkdir_p(s->tmp_dir, err)))
         goto fail;
@@ -231,6 +336,15 @@ int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_erro
         rc = lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
         goto fail;
     }
+    /* Datasets resolve to lh_scan([files]): union_by_name lets files written
+     * before and after a schema change (added columns, widened types) be
+     * read together. */
+    if ((rc = exec(con,
+                   "CREATE MACRO lh_scan(files) AS TABLE "
+                   "SELECT * FROM read_parquet(files, union_by_name = true)",
+                   LH_EINTERNAL, err)) ||
+        (rc = exec(con, "CREATE SCHEMA lh_cache", LH_EINTERNAL, err)))
+        goto fail;
     lh_buf_puts(&q, "SET allowed_directories=[");
     lh_sql_quote(&q, s->data_dir);
     lh_buf_puts(&q, "]");
@@ -257,6 +371,8 @@ fail:
     if (s->idb)
         duckdb_close(&s->idb);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->use_mu);
+    pthread_rwlock_destroy(&s->resolve_lock);
     pthread_cond_destroy(&s->cv);
     free(s->data_dir);
     free(s->tmp_dir);
@@ -275,7 +391,12 @@ void lh_sql_close(struct lh_sql *s)
     pthread_join(s->watchdog, NULL);
     duckdb_close(&s->qdb);
     duckdb_close(&s->idb);
+    for (size_t i = 0; i < s->n_uses; i++)
+        free(s->uses[i].path);
+    free(s->uses);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->use_mu);
+    pthread_rwlock_destroy(&s->resolve_lock);
     pthread_cond_destroy(&s->cv);
     free(s->data_dir);
     free(s->tmp_dir);
@@ -973,8 +1094,12 @@ int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *
         rc = lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
         goto fail;
     }
-    /* Validate the user's statement on its own first. */
-    if ((rc = prepare_one(c->con, sql, false, &c->stmt, err)))
+    /* Validate the user's statement on its own first. Binding resolves the
+     * datasets; the paths are recorded in c->uses until the cursor closes. */
+    tl_uses = &c->uses;
+    rc = prepare_one(c->con, sql, false, &c->stmt, err);
+    tl_uses = NULL;
+    if (rc)
         goto fail;
     if (c->format == LH_FMT_PARQUET) {
         char id[33];
@@ -989,7 +1114,10 @@ int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *
         lh_buf_puts(&wrapped, ") TO ");
         lh_sql_quote(&wrapped, c->parquet_path);
         lh_buf_puts(&wrapped, " (FORMAT parquet, COMPRESSION zstd)");
-        if ((rc = prepare_one(c->con, wrapped.ptr, true, &c->stmt, err)))
+        tl_uses = &c->uses;
+        rc = prepare_one(c->con, wrapped.ptr, true, &c->stmt, err);
+        tl_uses = NULL;
+        if (rc)
             goto fail;
     }
     watch(c);
@@ -1215,6 +1343,7 @@ void lh_sql_cursor_close(struct lh_sql_cursor *c)
         unlink(c->parquet_path);
         free(c->parquet_path);
     }
+    uses_release(c->sql, &c->uses);
     free(c);
 }
 
@@ -1468,7 +1597,13 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
     case LH_SRC_JSON: {
         lh_buf_puts(&from, "read_json(");
         lh_sql_quote(&from, src);
-        lh_buf_puts(&from, ", format='auto')");
+        /* A document's text can be one large JSON value: raise DuckDB's 16 MB limit to
+         * fit the file. DuckDB allocates twice the limit up front, so size it to the file. */
+        struct stat sst;
+        int64_t maxobj = 16LL << 20;
+        if (stat(src, &sst) == 0 && (int64_t)sst.st_size + (1 << 20) > maxobj)
+            maxobj = (int64_t)sst.st_size + (1 << 20);
+        lh_buf_printf(&from, ", format='auto', maximum_object_size=%lld)", (long long)maxobj);
         lh_buf_printf(&q, "SELECT * FROM %s LIMIT 0", from.ptr);
         if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
             rc = lh_error_set(err, LH_EINVAL, "invalid JSON: %s", duckdb_result_error(&r));
@@ -1574,6 +1709,194 @@ int lh_sql_exec_internal(struct lh_sql *s, const char *sql, struct lh_error *err
     if (duckdb_connect(s->idb, &con) == DuckDBError)
         return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
     int rc = exec(con, sql, LH_ESQL, err);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+int lh_sql_sample_text(struct lh_sql *s, const char *path, int n, size_t *out_cols,
+                       size_t *out_rows, char ***out_cells, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    struct lh_buf q = LH_BUF_INIT;
+    duckdb_result r;
+    int rc = 0;
+    *out_cols = *out_rows = 0;
+    *out_cells = NULL;
+    if (duckdb_connect(s->idb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    /* a fixed seed keeps detection repeatable for the same data */
+    lh_buf_puts(&q, "SELECT COLUMNS(*)::VARCHAR FROM read_parquet(");
+    lh_sql_quote(&q, path);
+    lh_buf_printf(&q, ") USING SAMPLE reservoir(%d ROWS) REPEATABLE (42)", n > 0 ? n : 200);
+    if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
+        rc = lh_error_set(err, LH_EIO, "%s", duckdb_result_error(&r));
+        duckdb_destroy_result(&r);
+        goto out;
+    }
+    size_t nc = duckdb_column_count(&r), nr = duckdb_row_count(&r);
+    char **cells = lh_xcalloc(nc * nr > 0 ? nc * nr : 1, sizeof(*cells));
+    for (size_t c = 0; c < nc; c++) {
+        for (size_t i = 0; i < nr; i++) {
+            char *v = duckdb_value_is_null(&r, c, i) ? NULL : duckdb_value_varchar(&r, c, i);
+            cells[c * nr + i] = v ? lh_xstrdup(v) : NULL;
+            duckdb_free(v);
+        }
+    }
+    duckdb_destroy_result(&r);
+    *out_cols = nc;
+    *out_rows = nr;
+    *out_cells = cells;
+out:
+    lh_buf_release(&q);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+int lh_sql_rename_columns(struct lh_sql *s, const char *path, const char *const *from,
+                          const char *const *to, size_t n, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    struct lh_buf q = LH_BUF_INIT;
+    char *tmp = lh_xasprintf("%s.renamed", path);
+    int rc = 0;
+    if (duckdb_connect(s->idb, &con) == DuckDBError) {
+        free(tmp);
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    }
+    lh_buf_puts(&q, "COPY (SELECT * RENAME (");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            lh_buf_puts(&q, ", ");
+        sql_ident(&q, from[i]);
+        lh_buf_puts(&q, " AS ");
+        sql_ident(&q, to[i]);
+    }
+    lh_buf_puts(&q, ") FROM read_parquet(");
+    lh_sql_quote(&q, path);
+    lh_buf_puts(&q, ")) TO ");
+    lh_sql_quote(&q, tmp);
+    lh_buf_puts(&q, " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)");
+    if ((rc = exec(con, q.ptr, LH_EIO, err)) == 0 && rename(tmp, path) != 0)
+        rc = lh_error_set(err, LH_EIO, "cannot replace %s", path);
+    if (rc)
+        unlink(tmp);
+    lh_buf_release(&q);
+    free(tmp);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+/* ---- hot cache ---- */
+
+static void paths_list(struct lh_buf *q, char *const *paths, size_t n)
+{
+    lh_buf_putc(q, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            lh_buf_putc(q, ',');
+        lh_sql_quote(q, paths[i]);
+    }
+    lh_buf_putc(q, ']');
+}
+
+int lh_sql_estimate_bytes(struct lh_sql *s, char *const *paths, size_t n, int64_t *out_bytes,
+                          int64_t *out_rows, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    struct lh_buf q = LH_BUF_INIT;
+    duckdb_result r;
+    int rc = 0;
+    if (duckdb_connect(s->idb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    lh_buf_puts(&q, "SELECT (SELECT coalesce(sum(total_uncompressed_size), 0) FROM "
+                    "parquet_metadata(");
+    paths_list(&q, paths, n);
+    lh_buf_puts(&q, ")), (SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(");
+    paths_list(&q, paths, n);
+    lh_buf_puts(&q, "))");
+    if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
+        rc = lh_error_set(err, LH_EIO, "%s", duckdb_result_error(&r));
+    } else {
+        *out_bytes = duckdb_value_int64(&r, 0, 0);
+        if (out_rows)
+            *out_rows = duckdb_value_int64(&r, 1, 0);
+    }
+    duckdb_destroy_result(&r);
+    lh_buf_release(&q);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+static bool table_name_ok(const char *t)
+{
+    if (!t[0] || strlen(t) > 120)
+        return false;
+    for (; *t; t++)
+        if (!((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '_'))
+            return false;
+    return true;
+}
+
+int lh_sql_cache_load(struct lh_sql *s, const char *table, char *const *paths, size_t n,
+                      struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    struct lh_buf q = LH_BUF_INIT;
+    struct lh_sql_uses uses = {0};
+    int rc;
+    if (!table_name_ok(table))
+        return lh_error_set(err, LH_EINVAL, "invalid cache table name");
+    if (duckdb_connect(s->qdb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    for (size_t i = 0; i < n; i++)
+        uses_add(s, &uses, paths[i]); /* the files must outlive the copy */
+    lh_buf_printf(&q, "CREATE OR REPLACE TABLE lh_cache.%s AS SELECT * FROM lh_scan(", table);
+    paths_list(&q, paths, n);
+    lh_buf_putc(&q, ')');
+    rc = exec(con, q.ptr, LH_EIO, err);
+    uses_release(s, &uses);
+    lh_buf_release(&q);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+void lh_sql_cache_drop(struct lh_sql *s, const char *table)
+{
+    duckdb_connection con = NULL;
+    if (!table_name_ok(table) || duckdb_connect(s->qdb, &con) == DuckDBError)
+        return;
+    char *q = lh_xasprintf("DROP TABLE IF EXISTS lh_cache.%s", table);
+    exec(con, q, LH_EIO, NULL);
+    free(q);
+    duckdb_disconnect(&con);
+}
+
+int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *dst,
+                       int64_t *out_rows, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    struct lh_buf q = LH_BUF_INIT;
+    struct lh_sql_uses uses = {0};
+    duckdb_result r;
+    int rc = 0;
+    if (duckdb_connect(s->idb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    for (size_t i = 0; i < n; i++)
+        uses_add(s, &uses, paths[i]);
+    lh_buf_puts(&q, "COPY (SELECT * FROM read_parquet(");
+    paths_list(&q, paths, n);
+    lh_buf_puts(&q, ", union_by_name = true)) TO ");
+    lh_sql_quote(&q, dst);
+    lh_buf_puts(&q, " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)");
+    if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
+        rc = lh_error_set(err, LH_EIO, "%s", duckdb_result_error(&r));
+        unlink(dst);
+    } else {
+        *out_rows = duckdb_value_int64(&r, 0, 0);
+    }
+    duckdb_destroy_result(&r);
+    uses_release(s, &uses);
+    lh_buf_release(&q);
     duckdb_disconnect(&con);
     return rc;
 }

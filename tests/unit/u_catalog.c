@@ -427,7 +427,7 @@ static void test_delete(void **state)
     int64_t snap = 0;
     char **rm = NULL;
     size_t n_rm = 0;
-    assert_int_equal(lh_catalog_delete(f->c, "x", &snap, &rm, &n_rm, &err), 0);
+    assert_int_equal(lh_catalog_delete(f->c, "x", "test", &snap, &rm, &n_rm, &err), 0);
     assert_int_equal(snap, 3);
     char *s = join_keys(rm, n_rm);
     assert_string_equal(s, "x/1,x/2");
@@ -445,16 +445,16 @@ static void test_delete(void **state)
 
     /* deleting again, or a bad name, changes nothing */
     rm = (char **)&err;
-    assert_int_equal(lh_catalog_delete(f->c, "x", &snap, &rm, &n_rm, &err), -LH_ENOTFOUND);
+    assert_int_equal(lh_catalog_delete(f->c, "x", "test", &snap, &rm, &n_rm, &err), -LH_ENOTFOUND);
     assert_int_equal(snap, 0);
     assert_null(rm);
     assert_string_equal(err.msg, "dataset 'x' not found");
-    assert_int_equal(lh_catalog_delete(f->c, "../x", NULL, NULL, NULL, &err), -LH_ENOTFOUND);
+    assert_int_equal(lh_catalog_delete(f->c, "../x", "test", NULL, NULL, NULL, &err), -LH_ENOTFOUND);
     assert_int_equal(lh_catalog_snapshot(f->c), 3);
 
     /* the name can be reused; output pointers are optional */
     commit_ok(f->c, "x", LH_COMMIT_CREATE, cols2, 2, fs, 1, NULL);
-    assert_int_equal(lh_catalog_delete(f->c, "x", NULL, NULL, NULL, &err), 0);
+    assert_int_equal(lh_catalog_delete(f->c, "x", "test", NULL, NULL, NULL, &err), 0);
     assert_int_equal(lh_catalog_snapshot(f->c), 5);
 }
 
@@ -485,7 +485,7 @@ static void test_snapshot_ids(void **state)
     assert_int_equal(lh_catalog_repair(f->c, "snap", cols2, 2, &fix, 1, &s, &err), 0);
     assert_int_equal(s, prev + 1);
     lh_dataset_free(d);
-    assert_int_equal(lh_catalog_delete(f->c, "snap", &s, NULL, NULL, &err), 0);
+    assert_int_equal(lh_catalog_delete(f->c, "snap", "test", &s, NULL, NULL, &err), 0);
     assert_int_equal(s, prev + 2);
     assert_int_equal(lh_catalog_snapshot(f->c), prev + 2);
 }
@@ -518,7 +518,7 @@ static void test_find_source(void **state)
     assert_int_equal(lh_catalog_find_source(f->c, "cafe", NULL, &name, &err), -LH_ENOTFOUND);
     assert_null(name);
     assert_int_equal(lh_catalog_find_source(f->c, "", NULL, &name, &err), -LH_EINVAL);
-    assert_int_equal(lh_catalog_delete(f->c, "a", NULL, NULL, NULL, &err), 0);
+    assert_int_equal(lh_catalog_delete(f->c, "a", "test", NULL, NULL, NULL, &err), 0);
     assert_int_equal(lh_catalog_find_source(f->c, "feed", NULL, &name, &err), 0);
     assert_string_equal(name, "b");
     free(name);
@@ -736,7 +736,7 @@ static void test_reopen(void **state)
                            .tags_json = "[\"t\"]"};
     assert_int_equal(lh_catalog_commit(f->c, &cm, NULL, NULL, NULL, &err), 0);
     commit_ok(f->c, "gone", LH_COMMIT_CREATE, cols2, 2, NULL, 0, NULL);
-    assert_int_equal(lh_catalog_delete(f->c, "gone", NULL, NULL, NULL, &err), 0);
+    assert_int_equal(lh_catalog_delete(f->c, "gone", "test", NULL, NULL, NULL, &err), 0);
     struct lh_dataset *before = get_ok(f->c, "persist");
     lh_catalog_close(f->c);
     f->c = NULL;
@@ -780,10 +780,10 @@ static void test_reopen(void **state)
                                         -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "1");
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
     assert_string_equal((const char *)sqlite3_column_text(st, 1),
-                        "columns,datasets,files,files_dataset_id,files_source_sha256,meta,"
-                        "snapshots");
+                        "columns,datasets,files,files_dataset_id,files_source_sha256,journal,"
+                        "journal_entity,meta,schema_history,snapshots");
     assert_string_equal((const char *)sqlite3_column_text(st, 2), "create,create,delete");
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -813,12 +813,12 @@ static void test_open_errors(void **state)
     /* a catalog written by a newer build is refused, not modified */
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+    assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(lh_catalog_open(f->path, &c, &err), -LH_EINVAL);
-    assert_non_null(strstr(err.msg, "schema version 2"));
+    assert_non_null(strstr(err.msg, "schema version 3"));
     assert_null(c);
 }
 

@@ -21,14 +21,14 @@ struct fx {
     struct lh_sql *sql;
 };
 
-static int resolve(void *ud, const char *name, char ***out, size_t *n)
+static int resolve(void *ud, const char *name, struct lh_sql_source *out)
 {
     struct fx *f = ud;
     if (strcmp(name, "t") != 0)
         return -LH_ENOTFOUND;
-    *out = malloc(sizeof(char *));
-    (*out)[0] = strdup(f->parquet);
-    *n = 1;
+    out->paths = malloc(sizeof(char *));
+    out->paths[0] = strdup(f->parquet);
+    out->n_paths = 1;
     return 0;
 }
 
@@ -301,7 +301,9 @@ static void test_convert_json(void **state)
                            "\"tags\":[]}]");
     char *dst = lh_xasprintf("%s/j.parquet", f->dir);
     struct lh_convert_opts o = {LH_SRC_JSON, NULL, -1, NULL, NULL};
-    assert_int_equal(lh_sql_convert(f->sql, src, &o, dst, &r, &err), 0);
+    int crc = lh_sql_convert(f->sql, src, &o, dst, &r, &err);
+    if (crc)
+        fail_msg("convert: %s", err.msg);
     assert_int_equal(r.rows, 2);
     assert_int_equal(r.n_columns, 4);
     assert_string_equal(r.columns[1].name, "user_name");
