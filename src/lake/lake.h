@@ -75,8 +75,9 @@ struct lh_ingest_result {
 };
 void lh_ingest_result_release(struct lh_ingest_result *r);
 
-/* Ingests one file. Bad input (empty, binary, malformed, bad name, schema
- * mismatch on append) fails with a clear message and changes nothing. */
+/* Ingests one file. Bad input (empty, binary, malformed, bad name, unsafe
+ * schema change) fails with a clear message and changes nothing; *out then
+ * holds nothing to release. */
 int lh_lake_ingest(struct lh_lake *l, const struct lh_ingest_req *rq, struct lh_ingest_result *out,
                    struct lh_error *err);
 

@@ -532,6 +532,8 @@ out:
     free(file_meta);
     free(meta);
     lh_dataset_free(existing);
+    if (rc)
+        lh_ingest_result_release(out); /* a failed ingest leaves nothing to free */
     return rc;
 }
 

@@ -193,6 +193,10 @@ static size_t phone_strip_ext(const char *s, size_t n)
 
 enum lh__pii_level lh__pii_phone_level(const char *s, size_t n)
 {
+    if (n > 4 && ieq_n(s, "tel:", 4)) { /* RFC 3966 URI */
+        s += 4;
+        n -= 4;
+    }
     if (n < 7 || n > 40)
         return LH__PII_NO;
     n = phone_strip_ext(s, n);
@@ -369,6 +373,7 @@ bool lh__pii_is_card(const char *s, size_t n)
     char d[19];
     size_t nd = 0, glen = 0;
     char sep = 0;
+    bool fours = true; /* every group so far has 4 digits */
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (lh__pii_digit((unsigned char)c)) {
@@ -380,10 +385,12 @@ bool lh__pii_is_card(const char *s, size_t n)
         }
         if ((c != ' ' && c != '-') || (sep && c != sep) || glen < 3 || glen > 6)
             return false;
+        fours = fours && glen == 4;
         sep = c;
         glen = 0;
     }
-    if (glen == 0 || (sep && glen < 3) || nd < 13)
+    /* groups of 3-6 digits (4-4-4-4, 4-6-5); a short last group only after fours: 4-4-4-1 */
+    if (glen == 0 || (sep && glen < 3 && !fours) || nd < 13)
         return false;
     return lh__pii_card_iin_ok(d, nd) && lh__pii_luhn(d, nd);
 }
@@ -701,7 +708,60 @@ static void skip_currency(const char *s, size_t n, size_t *i)
     }
 }
 
+/* "52.000,00" / "1.234.567" -> "52,000.00" / "1,234,567" when the dots can only be thousands
+ * separators (groups of 3) and a comma, if any, ends with 1-2 decimals. Returns the new length,
+ * or 0 if (s, n) is not in that format. */
+static size_t euro_number(const char *s, size_t n, char *buf, size_t cap)
+{
+    size_t dots = 0, commas = 0, last_comma = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.')
+            dots++;
+        else if (s[i] == ',') {
+            commas++;
+            last_comma = i;
+        }
+    }
+    if (n >= cap || commas > 1 || (dots == 0 && commas == 0))
+        return 0;
+    if (commas == 1) {
+        /* the comma must be the decimal mark: 1-2 digits after it, nothing else */
+        size_t after = n - last_comma - 1, k = last_comma + 1;
+        if (after < 1 || after > 2)
+            return 0;
+        while (k < n && lh__pii_digit((unsigned char)s[k]))
+            k++;
+        if (k != n)
+            return 0;
+    } else if (dots < 2) {
+        return 0; /* "52.000" alone is a decimal point, not a thousands group */
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.') {
+            /* exactly three digits follow, then a separator or the end of the digits */
+            size_t k = i + 1;
+            while (k < n && lh__pii_digit((unsigned char)s[k]))
+                k++;
+            if (k - i - 1 != 3 || (k < n && s[k] != '.' && s[k] != ',' && s[k] != ' '))
+                return 0;
+        }
+        buf[i] = s[i] == '.' ? ',' : s[i] == ',' ? '.' : s[i];
+    }
+    return n;
+}
+
+static bool parse_amount_us(const char *s, size_t n, double *out);
+
 bool lh__pii_parse_amount(const char *s, size_t n, double *out)
+{
+    if (parse_amount_us(s, n, out))
+        return true;
+    char buf[64];
+    size_t m = euro_number(s, n, buf, sizeof(buf));
+    return m && parse_amount_us(buf, m, out);
+}
+
+static bool parse_amount_us(const char *s, size_t n, double *out)
 {
     size_t i = 0;
     bool neg = false;
@@ -1031,10 +1091,11 @@ static size_t icd10_prefix(const char *s, size_t n)
 }
 
 /* Greek-derived clinical word endings: procedures (-ectomy, -oscopy, -plasty, ...) and
- * inflammations (-itis). Long enough stems only, so everyday words do not qualify. */
+ * inflammations (-itis). Long enough stems only, so everyday words do not qualify; "-otomy"
+ * is left out ("dichotomy", and "phlebotomy" is a skill on a resume). */
 static unsigned medical_suffix(const char *w, size_t n)
 {
-    static const char *const ends[] = {"ectomy", "ostomy", "otomy", "oscopy", "plasty", "itis"};
+    static const char *const ends[] = {"ectomy", "ostomy", "oscopy", "plasty", "itis"};
     for (size_t k = 0; k < LH_ARRAY_LEN(ends); k++) {
         size_t l = strlen(ends[k]);
         if (n >= l + 3 && memcmp(w + n - l, ends[k], l) == 0)

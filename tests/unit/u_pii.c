@@ -116,6 +116,8 @@ static void test_cards(void **state)
     assert_true(card("6200000000000005"));       /* UnionPay */
     assert_true(card("4111 1111 1111 1111"));
     assert_true(card("4111-1111-1111-1111"));
+    assert_true(card("4222 2222 2222 2"));       /* 13 digits chunked by four */
+    assert_false(card("422 222 222 222 2"));
     /* separators must be single and consistent */
     assert_false(card("4111 1111-1111 1111"));
     assert_false(card("4111  1111 1111 1111"));
@@ -466,6 +468,7 @@ static void test_medical(void **state)
     assert_int_equal(med("laparoscopic appendectomy"), LH__PII_MED_TERM);
     assert_int_equal(med("tendinitis"), LH__PII_MED_TERM);
     assert_int_equal(med("itis"), 0);
+    assert_int_equal(med("phlebotomy; a false dichotomy"), 0);
     assert_int_equal(med("CAD drawings for MI office"), LH__PII_MED_ABBR);
 
     struct lh_pii_result r;
