@@ -186,52 +186,61 @@ static bool sq_any(const struct name_toks *nt, const char *const *set, size_t co
     return false;
 }
 
-#define TOK_ANY(nt, ...)                                                                       \
-    tok_any((nt), (const char *const[]){__VA_ARGS__},                                          \
+#define TOK_ANY(nt, ...)                                                                           \
+    tok_any((nt), (const char *const[]){__VA_ARGS__},                                              \
             sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
-#define SQ_ANY(nt, ...)                                                                        \
-    sq_any((nt), (const char *const[]){__VA_ARGS__},                                           \
+#define SQ_ANY(nt, ...)                                                                            \
+    sq_any((nt), (const char *const[]){__VA_ARGS__},                                               \
            sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 
 /* People a "<x>_name" column (or a bare "<x>" column, weakly) names. */
 static const char *const person_roles[] = {
-    "agent",     "applicant", "approver",  "artist",      "assignee",   "attendee",
-    "author",    "beneficiary", "candidate", "cardholder", "contact",   "cust",
-    "customer",  "doctor",    "driver",    "emp",         "employee",   "guardian",
-    "guest",     "holder",    "insured",   "instructor",  "manager",    "member",
-    "nurse",     "owner",     "parent",    "participant", "passenger",  "patient",
-    "person",    "physician", "recipient", "recruiter",   "rep",        "reporter",
-    "requester", "reviewer",  "sender",    "signer",      "spouse",     "student",
-    "subscriber", "teacher",  "volunteer", "witness"};
+    "agent",       "applicant", "approver",   "artist",    "assignee",  "attendee",  "author",
+    "beneficiary", "candidate", "cardholder", "contact",   "cust",      "customer",  "doctor",
+    "driver",      "emp",       "employee",   "guardian",  "guest",     "holder",    "insured",
+    "instructor",  "manager",   "member",     "nurse",     "owner",     "parent",    "participant",
+    "passenger",   "patient",   "person",     "physician", "recipient", "recruiter", "rep",
+    "reporter",    "requester", "reviewer",   "sender",    "signer",    "spouse",    "student",
+    "subscriber",  "teacher",   "volunteer",  "witness"};
 
 /* Things a "<x>_name" column names that are not people. */
 static const char *const thing_words[] = {
-    "account", "album", "app", "application", "attr", "attribute", "bank", "book", "branch",
-    "brand", "browser", "bucket", "building", "business", "campaign", "carrier", "category",
-    "channel", "city", "class", "club", "cluster", "college", "collection", "color", "column",
-    "company", "condition", "container", "country", "course", "currency", "database", "dataset",
-    "db", "degree", "department", "dept", "device", "diagnosis", "dir", "directory", "disease",
-    "dish", "doc", "document", "domain", "drug", "env", "event", "facility", "feature", "field",
-    "file", "film", "folder", "font", "function", "game", "group", "host", "hotel", "image",
-    "index", "industry", "item", "job", "key", "label", "language", "league", "locale",
-    "location", "login", "medication", "menu", "merchant", "method", "metric", "model",
-    "module", "movie", "node", "org", "organisation", "organization", "os", "package",
-    "param", "parameter", "partner", "path", "payer", "pipeline", "place", "plan", "platform",
-    "playlist", "pod", "policy", "procedure", "product", "project", "property", "provider",
-    "queue", "recipe", "region", "release", "repo", "report", "restaurant", "role", "rule",
-    "schema", "school", "screen", "server", "service", "sheet", "shop", "site", "size", "skill",
-    "sku", "song", "source", "species", "stage", "state", "store", "stream", "street",
-    "subject", "supplier", "tab", "table", "tag", "task", "team", "template", "test", "title",
-    "token", "topic", "track", "type", "unit", "university", "user", "variable", "variant",
-    "vendor", "venue", "version", "warehouse", "workflow", "workspace", "zone"};
+    "account",      "album",        "app",        "application", "attr",       "attribute",
+    "bank",         "book",         "branch",     "brand",       "browser",    "bucket",
+    "building",     "business",     "campaign",   "carrier",     "category",   "channel",
+    "city",         "class",        "club",       "cluster",     "college",    "collection",
+    "color",        "column",       "company",    "condition",   "container",  "country",
+    "course",       "currency",     "database",   "dataset",     "db",         "degree",
+    "department",   "dept",         "device",     "diagnosis",   "dir",        "directory",
+    "disease",      "dish",         "doc",        "document",    "domain",     "drug",
+    "env",          "event",        "facility",   "feature",     "field",      "file",
+    "film",         "folder",       "font",       "function",    "game",       "group",
+    "host",         "hotel",        "image",      "index",       "industry",   "item",
+    "job",          "key",          "label",      "language",    "league",     "locale",
+    "location",     "login",        "medication", "menu",        "merchant",   "method",
+    "metric",       "model",        "module",     "movie",       "node",       "org",
+    "organisation", "organization", "os",         "package",     "param",      "parameter",
+    "partner",      "path",         "payer",      "pipeline",    "place",      "plan",
+    "platform",     "playlist",     "pod",        "policy",      "procedure",  "product",
+    "project",      "property",     "provider",   "queue",       "recipe",     "region",
+    "release",      "repo",         "report",     "restaurant",  "role",       "rule",
+    "schema",       "school",       "screen",     "server",      "service",    "sheet",
+    "shop",         "site",         "size",       "skill",       "sku",        "song",
+    "source",       "species",      "stage",      "state",       "store",      "stream",
+    "street",       "subject",      "supplier",   "tab",         "table",      "tag",
+    "task",         "team",         "template",   "test",        "title",      "token",
+    "topic",        "track",        "type",       "unit",        "university", "user",
+    "variable",     "variant",      "vendor",     "venue",       "version",    "warehouse",
+    "workflow",     "workspace",    "zone"};
 
 /* Tokens of identifier-like columns: a value shape alone must not make these PII. */
 static const char *const ident_words[] = {
-    "account", "batch", "build", "checksum", "code", "ean", "gtin", "guid", "hash", "iban",
-    "id", "ids", "imei", "invoice", "isbn", "key", "lot", "md", "model", "oid", "order",
-    "part", "po", "postal", "postcode", "ref", "reference", "release", "routing", "section",
-    "seq", "sequence", "serial", "sha", "sku", "ticket", "tracking", "transaction", "txn",
-    "upc", "uuid", "ver", "version", "zip", "zipcode"};
+    "account",  "batch", "build",     "checksum", "code",     "ean",         "gtin", "guid",
+    "hash",     "iban",  "id",        "ids",      "imei",     "invoice",     "isbn", "key",
+    "lot",      "md",    "model",     "oid",      "order",    "part",        "po",   "postal",
+    "postcode", "ref",   "reference", "release",  "routing",  "section",     "seq",  "sequence",
+    "serial",   "sha",   "sku",       "ticket",   "tracking", "transaction", "txn",  "upc",
+    "uuid",     "ver",   "version",   "zip",      "zipcode"};
 
 static void name_hints(const char *name, struct hints *h)
 {
@@ -272,21 +281,20 @@ static void name_hints(const char *name, struct hints *h)
     if (TOK_ANY(&nt, "dob", "born", "bday") || sq_has(&nt, "birth"))
         h->k[LH_PII_DATE_OF_BIRTH] = H_STRONG;
 
-    if (SQ_ANY(&nt, "salar", "wage", "payrate", "compensation", "income", "bonus",
-               "remuneration", "stipend", "annualpay", "basepay", "hourlyrate", "payroll",
-               "basecomp", "totalcomp", "annualcomp", "cashcomp", "targetcomp") ||
+    if (SQ_ANY(&nt, "salar", "wage", "payrate", "compensation", "income", "bonus", "remuneration",
+               "stipend", "annualpay", "basepay", "hourlyrate", "payroll", "basecomp", "totalcomp",
+               "annualcomp", "cashcomp", "targetcomp") ||
         TOK_ANY(&nt, "pay", "earnings"))
         h->k[LH_PII_SALARY] = H_STRONG;
-    h->salary_neg = TOK_ANY(&nt, "points", "pts", "pct", "percent", "percentage", "eligible",
-                            "flag", "grade", "band", "level", "step", "tier", "id", "type",
-                            "code", "currency", "date", "period", "frequency", "method", "count",
-                            "ratio", "rank");
+    h->salary_neg =
+        TOK_ANY(&nt, "points", "pts", "pct", "percent", "percentage", "eligible", "flag", "grade",
+                "band", "level", "step", "tier", "id", "type", "code", "currency", "date", "period",
+                "frequency", "method", "count", "ratio", "rank");
 
     if (TOK_ANY(&nt, "address", "addr", "street", "addressline", "residence") &&
-        !TOK_ANY(&nt, "email", "mail", "ip", "ipv", "mac", "web", "url", "wallet", "memory",
-                 "mem", "server", "host", "remote", "bitcoin", "btc", "eth", "contract", "hw",
-                 "ethernet", "wifi", "bluetooth", "network", "net", "socket", "proxy", "ipaddr",
-                 "ipaddress"))
+        !TOK_ANY(&nt, "email", "mail", "ip", "ipv", "mac", "web", "url", "wallet", "memory", "mem",
+                 "server", "host", "remote", "bitcoin", "btc", "eth", "contract", "hw", "ethernet",
+                 "wifi", "bluetooth", "network", "net", "socket", "proxy", "ipaddr", "ipaddress"))
         h->k[LH_PII_STREET_ADDRESS] = H_STRONG;
 
     if (TOK_ANY(&nt, "diagnosis", "diagnoses", "dx", "condition", "conditions", "medication",
@@ -302,8 +310,8 @@ static void name_hints(const char *name, struct hints *h)
 
     bool has_name = TOK_ANY(&nt, "name", "names", "nom", "nombre");
     bool role = tok_any(&nt, person_roles, LH_ARRAY_LEN(person_roles));
-    if (SQ_ANY(&nt, "firstname", "lastname", "fullname", "givenname", "familyname",
-               "middlename", "maidenname", "surname", "forename") ||
+    if (SQ_ANY(&nt, "firstname", "lastname", "fullname", "givenname", "familyname", "middlename",
+               "maidenname", "surname", "forename") ||
         TOK_ANY(&nt, "fname", "lname", "mname") || (has_name && role))
         h->k[LH_PII_PERSON_NAME] = H_STRONG;
     else if (has_name && tok_any(&nt, thing_words, LH_ARRAY_LEN(thing_words)))
@@ -329,19 +337,27 @@ static bool type_is(const char *t, const char *word)
     return !lh__pii_alpha((unsigned char)t[l]);
 }
 
+/* Case-insensitive: type starts with the upper-case `word` ("TIMESTAMP_NS", "timestamptz"). */
+static bool type_prefix(const char *t, const char *word)
+{
+    for (size_t i = 0; word[i]; i++)
+        if (!t[i] || (t[i] & ~0x20) != word[i])
+            return false;
+    return true;
+}
+
 static enum tclass type_class(const char *type)
 {
     if (!type || !*type)
         return T_TEXT;
     static const char *const numeric[] = {
-        "TINYINT", "SMALLINT", "INTEGER", "INT", "INT2", "INT4", "INT8", "BIGINT", "HUGEINT",
-        "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "FLOAT4",
-        "FLOAT8", "REAL", "DOUBLE", "DECIMAL", "NUMERIC", "LONG", "SHORT", "SIGNED"};
-    static const char *const other[] = {"BOOLEAN", "BOOL", "LOGICAL", "UUID", "BLOB", "BYTEA",
-                                        "BINARY", "VARBINARY", "INTERVAL", "BIT", "BITSTRING",
-                                        "TIME", "TIMETZ"};
-    if (type_is(type, "DATE") || type_is(type, "DATETIME") || strncmp(type, "TIMESTAMP", 9) == 0 ||
-        strncmp(type, "timestamp", 9) == 0)
+        "TINYINT", "SMALLINT", "INTEGER",   "INT",      "INT2",    "INT4",     "INT8",  "BIGINT",
+        "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "FLOAT4",
+        "FLOAT8",  "REAL",     "DOUBLE",    "DECIMAL",  "NUMERIC", "LONG",     "SHORT", "SIGNED"};
+    static const char *const other[] = {"BOOLEAN",   "BOOL",   "LOGICAL",   "UUID",     "BLOB",
+                                        "BYTEA",     "BINARY", "VARBINARY", "INTERVAL", "BIT",
+                                        "BITSTRING", "TIME",   "TIMETZ"};
+    if (type_is(type, "DATE") || type_is(type, "DATETIME") || type_prefix(type, "TIMESTAMP"))
         return T_DATE;
     for (size_t k = 0; k < LH_ARRAY_LEN(numeric); k++)
         if (type_is(type, numeric[k]))
@@ -357,9 +373,10 @@ static enum tclass type_class(const char *type)
 /* "null", "N/A", "none", "-", ...: filler values that say nothing about the column. */
 static bool placeholder(const char *s, size_t n)
 {
-    static const char *const fill[] = {"-", "--", "?", "\\n", "(null)", "n/a", "na", "nan",
-                                       "nil", "none", "not applicable", "not available",
-                                       "null", "undefined", "unknown"};
+    static const char *const fill[] = {
+        "-",    "--",        "?",      "\\n",  "(null)",         "n/a",
+        "na",   "nan",       "nil",    "none", "not applicable", "not available",
+        "null", "undefined", "unknown"};
     if (n == 0)
         return true;
     if (n > 14)
@@ -388,7 +405,7 @@ struct votes {
     int amount, amount_big;
     int address;
     int med_any, med_strong;
-    int name_ok, name_loose, name_first, name_multi_first, name_company;
+    int name_ok, name_loose, name_multi_first, name_company;
     int prose;
     int text_hits[LH_PII_KIND_MAX_];
 };
@@ -419,6 +436,30 @@ static bool is_prose(const char *s, size_t n)
     return spaces >= 5;
 }
 
+/* One email, or a list separated by ',' or ';' ("a@example.com; b@example.org"). */
+static bool email_list(const char *s, size_t n)
+{
+    size_t i = 0;
+    int parts = 0;
+    while (i <= n && parts < 16) {
+        size_t e = i;
+        while (e < n && s[e] != ',' && s[e] != ';')
+            e++;
+        size_t b = i, z = e;
+        while (b < z && s[b] == ' ')
+            b++;
+        while (z > b && s[z - 1] == ' ')
+            z--;
+        if (!lh__pii_is_email(s + b, z - b))
+            return false;
+        parts++;
+        if (e == n)
+            return true;
+        i = e + 1;
+    }
+    return false;
+}
+
 /* One address, or a comma-separated list of them (X-Forwarded-For: "203.0.113.5, 10.0.0.1"). */
 static bool ip_list(const char *s, size_t n)
 {
@@ -443,8 +484,7 @@ static bool ip_list(const char *s, size_t n)
     return false;
 }
 
-static void vote(const char *v, enum tclass tc, const struct lh__pii_date *cutoff,
-                 struct votes *vo)
+static void vote(const char *v, enum tclass tc, const struct lh__pii_date *cutoff, struct votes *vo)
 {
     size_t full = strnlen(v, LH__PII_TEXT_MAX);
     size_t n = full < LH__PII_VALUE_MAX ? full : LH__PII_VALUE_MAX;
@@ -489,7 +529,7 @@ static void vote(const char *v, enum tclass tc, const struct lh__pii_date *cutof
     if (tc == T_NUMERIC)
         return;
 
-    vo->email += lh__pii_is_email(s, n);
+    vo->email += email_list(s, n);
     vo->ip += ip_list(s, n);
     vo->address += lh__pii_is_street_address(s, n);
 
@@ -502,7 +542,6 @@ static void vote(const char *v, enum tclass tc, const struct lh__pii_date *cutof
     bool ok = (nf & LH__PII_NAME_SHAPE) && !(nf & LH__PII_NAME_COMPANY);
     vo->name_ok += ok;
     vo->name_loose += (nf & LH__PII_NAME_LOOSE) && !(nf & LH__PII_NAME_COMPANY);
-    vo->name_first += ok && (nf & LH__PII_NAME_FIRST);
     vo->name_multi_first += ok && (nf & LH__PII_NAME_FIRST) && (nf & LH__PII_NAME_MULTI);
     vo->name_company += (nf & LH__PII_NAME_COMPANY) != 0;
 
@@ -529,20 +568,21 @@ static double hint_weight(unsigned char h)
 
 /* Order used to break ties and for name-only decisions: most sensitive / most specific first. */
 static const enum lh_pii_kind priority[] = {
-    LH_PII_SSN,        LH_PII_CREDIT_CARD,    LH_PII_EMAIL,     LH_PII_PHONE,
-    LH_PII_IP_ADDRESS, LH_PII_DATE_OF_BIRTH,  LH_PII_SALARY,    LH_PII_MEDICAL,
-    LH_PII_STREET_ADDRESS, LH_PII_PERSON_NAME};
+    LH_PII_SSN,        LH_PII_CREDIT_CARD, LH_PII_EMAIL,
+    LH_PII_PHONE,      LH_PII_IP_ADDRESS,  LH_PII_DATE_OF_BIRTH,
+    LH_PII_SALARY,     LH_PII_MEDICAL,     LH_PII_STREET_ADDRESS,
+    LH_PII_PERSON_NAME};
 
 static void decide(const struct votes *vo, const struct hints *h, enum tclass tc,
                    struct cand c[LH_PII_KIND_MAX_])
 {
     const double n = vo->sampled;
     const unsigned char *k = h->k;
-#define SET(kind, m, cond)                                                                     \
-    do {                                                                                       \
-        c[kind].matched = (m);                                                                 \
-        c[kind].f = (m) / n;                                                                   \
-        c[kind].hit = (cond);                                                                  \
+#define SET(kind, m, cond)                                                                         \
+    do {                                                                                           \
+        c[kind].matched = (m);                                                                     \
+        c[kind].f = (m) / n;                                                                       \
+        c[kind].hit = (cond);                                                                      \
     } while (0)
 
     if (tc == T_OTHER)
@@ -573,8 +613,7 @@ static void decide(const struct votes *vo, const struct hints *h, enum tclass tc
     }
 
     m = vo->card;
-    SET(LH_PII_CREDIT_CARD, m,
-        k[LH_PII_CREDIT_CARD] ? m / n >= 0.5 : !h->ident && m / n >= 0.8);
+    SET(LH_PII_CREDIT_CARD, m, k[LH_PII_CREDIT_CARD] ? m / n >= 0.5 : !h->ident && m / n >= 0.8);
 
     m = vo->ip;
     SET(LH_PII_IP_ADDRESS, m, k[LH_PII_IP_ADDRESS] ? m / n >= 0.5 : !h->ident && m / n >= 0.7);
@@ -604,13 +643,15 @@ static void decide(const struct votes *vo, const struct hints *h, enum tclass tc
         /* the name says "first_name": lower-case entries count too */
         m = vo->name_loose;
         SET(LH_PII_PERSON_NAME, m, m / n >= 0.7);
-    } else if (k[LH_PII_PERSON_NAME] == H_WEAK)
+    } else if (k[LH_PII_PERSON_NAME] == H_WEAK) {
+        /* a bare "name": people have given + family names; "Paris", "Charlotte" are cities */
         SET(LH_PII_PERSON_NAME, m,
-            m / n >= 0.7 && vo->name_first / n >= 0.3 && vo->name_company / n < 0.1);
-    else
+            m / n >= 0.7 && vo->name_multi_first / n >= 0.3 && vo->name_company / n < 0.1);
+    } else {
         SET(LH_PII_PERSON_NAME, m,
             !h->person_neg && m / n >= 0.8 && vo->name_multi_first / n >= 0.6 &&
                 vo->name_company / n < 0.05);
+    }
 #undef SET
 }
 
@@ -646,9 +687,9 @@ void lh_pii_classify(const char *column_name, const char *type, const char *cons
                 continue;
             if ((tc == T_DATE) != (kd == LH_PII_DATE_OF_BIRTH))
                 continue;
-            if (tc == T_NUMERIC && (kd == LH_PII_EMAIL || kd == LH_PII_STREET_ADDRESS ||
-                                    kd == LH_PII_MEDICAL || kd == LH_PII_PERSON_NAME ||
-                                    kd == LH_PII_IP_ADDRESS))
+            if (tc == T_NUMERIC &&
+                (kd == LH_PII_EMAIL || kd == LH_PII_STREET_ADDRESS || kd == LH_PII_MEDICAL ||
+                 kd == LH_PII_PERSON_NAME || kd == LH_PII_IP_ADDRESS))
                 continue;
             if (kd == LH_PII_SALARY && h.salary_neg)
                 continue;
@@ -681,9 +722,8 @@ void lh_pii_classify(const char *column_name, const char *type, const char *cons
 
     /* Prose: PII inside running text ("call me at 212-555-0147"). */
     if (best == LH_PII_NONE && tc == T_TEXT && vo.prose * 2 >= vo.sampled) {
-        static const enum lh_pii_kind text_kinds[] = {LH_PII_SSN, LH_PII_CREDIT_CARD,
-                                                      LH_PII_EMAIL, LH_PII_PHONE,
-                                                      LH_PII_IP_ADDRESS};
+        static const enum lh_pii_kind text_kinds[] = {LH_PII_SSN, LH_PII_CREDIT_CARD, LH_PII_EMAIL,
+                                                      LH_PII_PHONE, LH_PII_IP_ADDRESS};
         for (size_t i = 0; i < LH_ARRAY_LEN(text_kinds); i++) {
             enum lh_pii_kind kd = text_kinds[i];
             double f = vo.text_hits[kd] / (double)vo.sampled;
@@ -731,7 +771,9 @@ static bool scan_email(const char *s, size_t n, size_t at, size_t *end)
     while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
         e--;
     *end = e > at + 1 ? e : at + 1;
-    if (b == at || (e < n && (unsigned char)s[e] >= 0x80))
+    /* glued to a non-ASCII byte on either side: part of a word we cannot validate */
+    if (b == at || (e < n && (unsigned char)s[e] >= 0x80) ||
+        (b > 0 && (unsigned char)s[b - 1] >= 0x80))
         return false;
     return lh__pii_is_email(s + b, e - b);
 }
@@ -746,8 +788,7 @@ static bool num_start_ok(const char *s, size_t i)
 
 static bool num_span_char(unsigned char c)
 {
-    return lh__pii_digit(c) || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' ||
-           c == '/';
+    return lh__pii_digit(c) || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/';
 }
 
 /* The kind of a number-like token starting at s[i] (longest match first), or NONE. */

@@ -325,14 +325,13 @@ enum lh__pii_level lh__pii_ssn_level(const char *s, size_t n, bool allow_short)
     if (n == 11 && (s[3] == '-' || s[3] == ' ') && s[6] == s[3]) {
         if (!all_digits(s, 3) || !all_digits(s + 4, 2) || !all_digits(s + 7, 4))
             return LH__PII_NO;
-        return lh__pii_ssn_valid(num_n(s, 3), num_n(s + 4, 2), num_n(s + 7, 4))
-                   ? LH__PII_STRONG
-                   : LH__PII_NO;
+        return lh__pii_ssn_valid(num_n(s, 3), num_n(s + 4, 2), num_n(s + 7, 4)) ? LH__PII_STRONG
+                                                                                : LH__PII_NO;
     }
     if ((n == 9 || (allow_short && (n == 7 || n == 8))) && all_digits(s, n)) {
         int v = num_n(s, n);
         return lh__pii_ssn_valid(v / 1000000, v / 10000 % 100, v % 10000) ? LH__PII_WEAK
-                                                                           : LH__PII_NO;
+                                                                          : LH__PII_NO;
     }
     return LH__PII_NO;
 }
@@ -567,9 +566,9 @@ static int two_digit_year(int yy)
 /* 1..12 for an English month name or its 3-4 letter abbreviation, else 0. */
 static int month_of(const char *w, size_t n)
 {
-    static const char *const names[12] = {"january", "february", "march", "april",
-                                          "may", "june", "july", "august",
-                                          "september", "october", "november", "december"};
+    static const char *const names[12] = {"january",   "february", "march",    "april",
+                                          "may",       "june",     "july",     "august",
+                                          "september", "october",  "november", "december"};
     if (n && w[n - 1] == '.')
         n--;
     if (n < 3)
@@ -695,8 +694,8 @@ bool lh__pii_parse_date(const char *s, size_t n, unsigned flags, struct lh__pii_
 /* Skips a currency marker at s[*i] (and spaces after it). */
 static void skip_currency(const char *s, size_t n, size_t *i)
 {
-    static const char *const marks[] = {"$", "\xe2\x82\xac", "\xc2\xa3", "usd", "eur", "gbp",
-                                        "us$", "cad", "aud"};
+    static const char *const marks[] = {"$",   "\xe2\x82\xac", "\xc2\xa3", "usd", "eur",
+                                        "gbp", "us$",          "cad",      "aud"};
     for (size_t k = 0; k < LH_ARRAY_LEN(marks); k++) {
         size_t l = strlen(marks[k]);
         if (*i + l <= n && ieq_n(s + *i, marks[k], l)) {
@@ -851,13 +850,11 @@ static bool parse_amount_us(const char *s, size_t n, double *out)
 /* Length of (s, n) without a trailing pay period ("/hr", " per year", " p.a.", " annually"). */
 static size_t strip_pay_period(const char *s, size_t n)
 {
-    static const char *const tails[] = {"/hr",      "/hour",     "/h",        "/yr",
-                                        "/year",    "/y",        "/mo",       "/month",
-                                        "/wk",      "/week",     "per hour",  "per year",
-                                        "per annum", "per month", "an hour",  "a year",
-                                        "hourly",   "annually",  "annual",    "p.a.",
-                                        "pa",       "yearly",    "monthly",   "per hr",
-                                        "per yr"};
+    static const char *const tails[] = {"/hr",      "/hour",    "/h",        "/yr",       "/year",
+                                        "/y",       "/mo",      "/month",    "/wk",       "/week",
+                                        "per hour", "per year", "per annum", "per month", "an hour",
+                                        "a year",   "hourly",   "annually",  "annual",    "p.a.",
+                                        "pa",       "yearly",   "monthly",   "per hr",    "per yr"};
     for (size_t k = 0; k < LH_ARRAY_LEN(tails); k++) {
         size_t l = strlen(tails[k]);
         if (n > l && ieq_n(s + n - l, tails[k], l)) {
@@ -887,8 +884,8 @@ bool lh__pii_parse_pay(const char *s, size_t n, double *out)
             if (memcmp(s + i, seps[k], l) != 0)
                 continue;
             double lo, hi;
-            if (lh__pii_parse_amount(s, i, &lo) && lh__pii_parse_amount(s + i + l, n - i - l, &hi) &&
-                lo >= 0 && hi >= lo) {
+            if (lh__pii_parse_amount(s, i, &lo) &&
+                lh__pii_parse_amount(s + i + l, n - i - l, &hi) && lo >= 0 && hi >= lo) {
                 *out = lo;
                 return true;
             }
@@ -954,14 +951,13 @@ static bool in_set(const char *w, size_t n, const char *const *set, size_t count
     return false;
 }
 
-static const char *const addr_stop[] = {"a", "an", "and", "are", "as", "at", "by", "for",
-                                        "from", "her", "his", "in", "is", "it", "my", "of",
-                                        "on", "or", "our", "per", "the", "this", "to", "was",
-                                        "with", "x", "your"};
+static const char *const addr_stop[] = {
+    "a",  "an", "and", "are", "as",  "at",  "by",  "for",  "from", "her", "his",  "in", "is",  "it",
+    "my", "of", "on",  "or",  "our", "per", "the", "this", "to",   "was", "with", "x",  "your"};
 /* Street types written before the name: "12 rue de Rivoli", "Calle Mayor 5". */
 static const char *const street_prefix_types[] = {
     "allee", "avenida", "avenue", "boulevard", "calle", "carrer", "chemin", "corso", "impasse",
-    "paseo", "piazza", "place", "plaza", "quai", "rua", "rue", "via", "viale"};
+    "paseo", "piazza",  "place",  "plaza",     "quai",  "rua",    "rue",    "via",   "viale"};
 
 /* A word that can be part of a street name: letters (any UTF-8), '.', '\'', '-', or an
  * ordinal like 5th / 42nd. */
@@ -974,8 +970,8 @@ static bool street_word(const struct tok *t, const char *lw, size_t lwn)
         k++;
     if (k > 0) {
         return k <= 4 && t->n == k + 2 &&
-               (ieq_n(t->p + k, "st", 2) || ieq_n(t->p + k, "nd", 2) ||
-                ieq_n(t->p + k, "rd", 2) || ieq_n(t->p + k, "th", 2));
+               (ieq_n(t->p + k, "st", 2) || ieq_n(t->p + k, "nd", 2) || ieq_n(t->p + k, "rd", 2) ||
+                ieq_n(t->p + k, "th", 2));
     }
     for (size_t i = 0; i < t->n; i++) {
         unsigned char c = (unsigned char)t->p[i];
@@ -1003,8 +999,7 @@ bool lh__pii_is_street_address(const char *s, size_t n)
     /* PO Box 123 / P.O. Box 123 / Post Office Box 123 */
     {
         size_t k = 0;
-        if (ieq(t[0].p, t[0].n, "po") || ieq(t[0].p, t[0].n, "p.o.") ||
-            ieq(t[0].p, t[0].n, "p.o"))
+        if (ieq(t[0].p, t[0].n, "po") || ieq(t[0].p, t[0].n, "p.o.") || ieq(t[0].p, t[0].n, "p.o"))
             k = 1;
         else if (nt > 2 && ieq(t[0].p, t[0].n, "post") && ieq(t[1].p, t[1].n, "office"))
             k = 2;
@@ -1026,8 +1021,8 @@ bool lh__pii_is_street_address(const char *s, size_t n)
             if (j == h0 + 1 && lwn) {
                 if (ieq(lw, lwn, "broadway"))
                     return true;
-                if (nt >= j + 2 && in_set(lw, lwn, street_prefix_types,
-                                          LH_ARRAY_LEN(street_prefix_types)))
+                if (nt >= j + 2 &&
+                    in_set(lw, lwn, street_prefix_types, LH_ARRAY_LEN(street_prefix_types)))
                     return true;
                 if ((ieq(lw, lwn, "highway") || ieq(lw, lwn, "hwy") || ieq(lw, lwn, "route") ||
                      ieq(lw, lwn, "rte")) &&
@@ -1044,7 +1039,9 @@ bool lh__pii_is_street_address(const char *s, size_t n)
 
     /* Hauptstraße 12, Lindenweg 3a */
     for (size_t j = 0; j + 1 < nt && j < 4; j++) {
-        if ((ends_with_ci(t[j].p, t[j].n, "stra\xc3\x9f" "e") ||
+        if ((ends_with_ci(t[j].p, t[j].n,
+                          "stra\xc3\x9f"
+                          "e") ||
              ends_with_ci(t[j].p, t[j].n, "strasse") || ends_with_ci(t[j].p, t[j].n, "str.") ||
              ends_with_ci(t[j].p, t[j].n, "gasse") || ends_with_ci(t[j].p, t[j].n, "weg") ||
              ends_with_ci(t[j].p, t[j].n, "allee") || ends_with_ci(t[j].p, t[j].n, "platz")) &&
@@ -1157,9 +1154,9 @@ unsigned lh__pii_medical_flags(const char *s, size_t n)
 
 /* ---- person names ---- */
 
-static const char *const name_particles[] = {"al", "bin", "da", "das", "de", "del", "della",
-                                             "den", "der", "di", "dos", "du", "el", "ibn",
-                                             "la", "le", "st", "ten", "ter", "van", "von", "y"};
+static const char *const name_particles[] = {
+    "al", "bin", "da",  "das", "de", "del", "della", "den", "der", "di",  "dos",
+    "du", "el",  "ibn", "la",  "le", "st",  "ten",   "ter", "van", "von", "y"};
 static const char *const name_titles[] = {"dr", "miss", "mr", "mrs", "ms", "mx", "prof"};
 static const char *const name_suffixes[] = {"esq", "ii", "iii", "iv", "jr", "md", "phd", "sr"};
 static const char *const name_stop[] = {"and", "for", "from", "of", "the", "with"};
@@ -1216,10 +1213,10 @@ unsigned lh__pii_name_flags(const char *s, size_t n)
         for (size_t i = 1; i < t[j].n; i++) {
             unsigned char c = (unsigned char)t[j].p[i];
             bool inner = c == '\'' || c == '-';
-            bool bad = (inner && (i + 1 == t[j].n || t[j].p[i + 1] == '\'' ||
-                                  t[j].p[i + 1] == '-')) ||
-                       (c == '.' && i + 1 != t[j].n) ||
-                       !(lh__pii_alpha(c) || c >= 0x80 || inner || c == '.');
+            bool bad =
+                (inner && (i + 1 == t[j].n || t[j].p[i + 1] == '\'' || t[j].p[i + 1] == '-')) ||
+                (c == '.' && i + 1 != t[j].n) ||
+                !(lh__pii_alpha(c) || c >= 0x80 || inner || c == '.');
             if (bad)
                 shape = loose = false;
         }

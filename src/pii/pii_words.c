@@ -10,6 +10,7 @@
 
 /* Common given names across languages (ASCII spellings; accents are not folded, so
  * "José" is simply unknown here). Used only as supporting evidence for person names. */
+/* clang-format off */
 static const char *const first_names[] = {
     "aaliyah", "aaron", "abby", "abdul", "abdullah", "abigail", "abraham", "ada", "adam", "adrian",
     "adriana", "agnes", "ahmad", "ahmed", "aidan", "aiden", "aisha", "akira", "alan", "albert",
@@ -76,8 +77,10 @@ static const char *const first_names[] = {
     "virginia", "vivian", "walter", "wanda", "wayne", "wei", "wendy", "william", "willie",
     "xavier", "yasmin", "yolanda", "yuki", "yusuf", "zachary", "zainab", "zoe", "zoey",
 };
+/* clang-format on */
 
 /* USPS / UK / generic street suffixes and their common abbreviations. */
+/* clang-format off */
 static const char *const street_suffixes[] = {
     "allee", "alley", "aly", "av", "ave", "avenue", "bend", "blvd", "boulevard", "broadway",
     "bypass", "cir", "circle", "cl", "close", "common", "commons", "court", "cove", "cres",
@@ -87,8 +90,10 @@ static const char *const street_suffixes[] = {
     "rd", "road", "row", "run", "sq", "square", "st", "street", "ter", "terrace", "tpke", "trail",
     "trl", "turnpike", "walk", "way", "xing",
 };
+/* clang-format on */
 
 /* Legal forms and business nouns that mark a company or organisation, not a person. */
+/* clang-format off */
 static const char *const company_words[] = {
     "ag", "agency", "analytics", "associates", "bank", "builders", "bv", "center", "centre",
     "clinic", "co", "college", "company", "consulting", "corp", "corporation", "energy",
@@ -98,6 +103,7 @@ static const char *const company_words[] = {
     "pty", "restaurant", "sa", "sarl", "services", "solutions", "store", "studio", "supply",
     "systems", "technologies", "technology", "trust", "university", "ventures",
 };
+/* clang-format on */
 
 struct med_word {
     const char *w;
@@ -111,8 +117,9 @@ struct med_word {
 
 /* Conditions and clinical words (MT), medications (MD), allergens (MA), clinical
  * abbreviations (MB; "dm", "mi", "ra" mean other things outside a medical column). Ambiguous
- * everyday words ("cold", "stroke", "aids", "patient", "pain" alone) are left out on purpose: this list
- * must not fire on product catalogs, resumes or skill lists. */
+ * everyday words ("cold", "stroke", "aids", "patient", "pain" alone) are left out on purpose:
+ * this list must not fire on product catalogs, resumes or skill lists. */
+/* clang-format off */
 static const struct med_word medical_words[] = {
     {"abdominal", MT}, {"acetaminophen", MD}, {"acute", MT}, {"adalimumab", MD}, {"adhd", MT},
     {"afib", MB}, {"albuterol", MD}, {"allergic", MT}, {"allergy", MT}, {"allopurinol", MD},
@@ -171,6 +178,7 @@ static const struct med_word medical_words[] = {
     {"uti", MB}, {"valsartan", MD}, {"venlafaxine", MD}, {"vomiting", MT}, {"walnuts", MA},
     {"warfarin", MD}, {"wheat", MA}, {"xanax", MD}, {"zoloft", MD}, {"zolpidem", MD},
 };
+/* clang-format on */
 
 #undef MT
 #undef MD
