@@ -11,7 +11,7 @@ SHELL := /bin/bash
 Q := $(if $(V),,@)
 
 DUCKDB   := third_party/duckdb
-PKGS     := libmicrohttpd jansson sqlite3 libcrypto inih tesseract lept libutf8proc
+PKGS     := libmicrohttpd jansson sqlite3 libcrypto libcurl inih tesseract lept libutf8proc
 # libmupdf-dev ships static libraries only, and its .pc file leaves out harfbuzz.
 MUPDF_CFLAGS = $(shell pkg-config --cflags mupdf harfbuzz 2>/dev/null)
 MUPDF_LIBS   = $(shell pkg-config --libs --static mupdf 2>/dev/null) $(shell pkg-config --libs harfbuzz 2>/dev/null)
@@ -20,7 +20,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wwrite-str
             -Wformat=2 -Wimplicit-fallthrough -fno-common
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(MUPDF_CFLAGS)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MUPDF_LIBS)
-INCLUDES := $(addprefix -Isrc/,base storage catalog sql lake http cli demo extract pii) -isystem $(DUCKDB)/include
+INCLUDES := $(addprefix -Isrc/,base storage catalog sql lake http cli demo extract pii vector embed llm search) -isystem $(DUCKDB)/include
 LDLIBS    = -L$(DUCKDB)/lib -lduckdb -Wl,-rpath,$(CURDIR)/$(DUCKDB)/lib $(PKG_LIBS) -lpthread -lm
 
 SRCS     := $(sort $(wildcard src/*/*.c))
