@@ -128,6 +128,29 @@ int lh_sql_rename_columns(struct lh_sql *s, const char *path, const char *const 
 int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *dst,
                        int64_t *out_rows, struct lh_error *err);
 
+/* ---- rows and vectors for the vector index ---- */
+
+/* Runs an internally built query over the datasets (names resolve like user SQL, no
+ * sandbox checks beyond the engine's) and calls cb for every row with each value as text
+ * (the query must return VARCHAR columns; NULL values are NULL). A non-zero return from cb
+ * stops and is returned. */
+int lh_sql_each_row(struct lh_sql *s, const char *sql,
+                    int (*cb)(void *ud, size_t ncols, const char *const *vals,
+                              const size_t *lens),
+                    void *ud, struct lh_error *err);
+/* Writes n embedded chunks as a zstd Parquet file (label UBIGINT, doc_id VARCHAR, chunk_no
+ * INTEGER, text VARCHAR, vector FLOAT[]); vecs holds n * dims floats. */
+int lh_sql_write_vectors(struct lh_sql *s, const char *dst, size_t n, size_t dims,
+                         const uint64_t *labels, char *const *doc_ids, const int32_t *chunk_nos,
+                         char *const *texts, const float *vecs, struct lh_error *err);
+/* Reads files written by lh_sql_write_vectors, calling cb per chunk (strings are not
+ * NUL-terminated; pointers are valid during the call only). */
+int lh_sql_read_vectors(struct lh_sql *s, char *const *paths, size_t n_paths, size_t dims,
+                        int (*cb)(void *ud, uint64_t label, const char *doc_id, size_t doc_len,
+                                  int32_t chunk_no, const char *text, size_t text_len,
+                                  const float *vec),
+                        void *ud, struct lh_error *err);
+
 /* Appends s as a single-quoted SQL string literal ('' for each '). */
 void lh_sql_quote(struct lh_buf *b, const char *s);
 

@@ -343,7 +343,7 @@ int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_erro
                    "CREATE MACRO lh_scan(files) AS TABLE "
                    "SELECT * FROM read_parquet(files, union_by_name = true)",
                    LH_EINTERNAL, err)) ||
-        (rc = exec(con, "CREATE SCHEMA lh_cache", LH_EINTERNAL, err)))
+        (rc = exec(con, "ATTACH ':memory:' AS lh_cache (COMPRESS)", LH_EINTERNAL, err)))
         goto fail;
     lh_buf_puts(&q, "SET allowed_directories=[");
     lh_sql_quote(&q, s->data_dir);
@@ -1896,6 +1896,224 @@ int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const cha
     }
     duckdb_destroy_result(&r);
     uses_release(s, &uses);
+    lh_buf_release(&q);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+/* ---- rows and vectors for the vector index ---- */
+
+int lh_sql_each_row(struct lh_sql *s, const char *sql,
+                    int (*cb)(void *ud, size_t ncols, const char *const *vals,
+                              const size_t *lens),
+                    void *ud, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    duckdb_prepared_statement ps = NULL;
+    duckdb_pending_result pend = NULL;
+    duckdb_result r;
+    bool have = false;
+    struct lh_sql_uses uses = {0};
+    int rc = 0;
+    if (duckdb_connect(s->qdb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    tl_uses = &uses; /* the files read stay in use until we are done */
+    duckdb_state st = duckdb_prepare(con, sql, &ps);
+    tl_uses = NULL;
+    if (st == DuckDBError) {
+        rc = lh_error_set(err, LH_ESQL, "%s", duckdb_prepare_error(ps));
+        goto out;
+    }
+    if (duckdb_pending_prepared_streaming(ps, &pend) == DuckDBError ||
+        duckdb_execute_pending(pend, &r) == DuckDBError) {
+        rc = lh_error_set(err, LH_ESQL, "%s",
+                          pend ? duckdb_pending_error(pend) : "query failed");
+        if (pend && duckdb_pending_error(pend) == NULL) {
+            rc = lh_error_set(err, LH_ESQL, "%s", duckdb_result_error(&r));
+            duckdb_destroy_result(&r);
+        }
+        goto out;
+    }
+    have = true;
+    size_t nc = duckdb_column_count(&r);
+    const char **vals = lh_xcalloc(nc ? nc : 1, sizeof(*vals));
+    size_t *lens = lh_xcalloc(nc ? nc : 1, sizeof(*lens));
+    duckdb_data_chunk chunk;
+    while (rc == 0 && (chunk = duckdb_fetch_chunk(r)) != NULL) {
+        idx_t n = duckdb_data_chunk_get_size(chunk);
+        if (n == 0) {
+            duckdb_destroy_data_chunk(&chunk);
+            break;
+        }
+        for (idx_t row = 0; row < n && rc == 0; row++) {
+            for (size_t c = 0; c < nc; c++) {
+                duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+                uint64_t *valid = duckdb_vector_get_validity(v);
+                if (valid && !duckdb_validity_row_is_valid(valid, row)) {
+                    vals[c] = NULL;
+                    lens[c] = 0;
+                    continue;
+                }
+                duckdb_string_t *str = &((duckdb_string_t *)duckdb_vector_get_data(v))[row];
+                vals[c] = duckdb_string_t_data(str);
+                lens[c] = duckdb_string_t_length(*str);
+            }
+            rc = cb(ud, nc, vals, lens);
+        }
+        duckdb_destroy_data_chunk(&chunk);
+    }
+    if (rc == 0 && duckdb_result_error(&r))
+        rc = lh_error_set(err, LH_ESQL, "%s", duckdb_result_error(&r));
+    free(vals);
+    free(lens);
+out:
+    if (have)
+        duckdb_destroy_result(&r);
+    if (pend)
+        duckdb_destroy_pending(&pend);
+    if (ps)
+        duckdb_destroy_prepare(&ps);
+    duckdb_disconnect(&con);
+    uses_release(s, &uses);
+    return rc;
+}
+
+int lh_sql_write_vectors(struct lh_sql *s, const char *dst, size_t n, size_t dims,
+                         const uint64_t *labels, char *const *doc_ids, const int32_t *chunk_nos,
+                         char *const *texts, const float *vecs, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    duckdb_appender app = NULL;
+    struct lh_buf q = LH_BUF_INIT;
+    char table[40], id[17];
+    int rc = 0;
+    lh_random_hex(id, 8);
+    snprintf(table, sizeof(table), "lh_vec_%s", id);
+    if (duckdb_connect(s->idb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    lh_buf_printf(&q, "CREATE TEMP TABLE %s(label UBIGINT, doc_id VARCHAR, chunk_no INTEGER, "
+                      "text VARCHAR, vector FLOAT[])", table);
+    if ((rc = exec(con, q.ptr, LH_EIO, err)))
+        goto out;
+    if (duckdb_appender_create(con, NULL, table, &app) == DuckDBError) {
+        rc = lh_error_set(err, LH_EIO, "cannot append embeddings");
+        goto out;
+    }
+    duckdb_logical_type types[5];
+    types[0] = duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
+    types[1] = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    types[2] = duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+    types[3] = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    duckdb_logical_type ft = duckdb_create_logical_type(DUCKDB_TYPE_FLOAT);
+    types[4] = duckdb_create_list_type(ft);
+    duckdb_destroy_logical_type(&ft);
+    size_t cap = duckdb_vector_size();
+    for (size_t off = 0; off < n && rc == 0; off += cap) {
+        size_t m = n - off < cap ? n - off : cap;
+        duckdb_data_chunk ch = duckdb_create_data_chunk(types, 5);
+        duckdb_vector vl = duckdb_data_chunk_get_vector(ch, 0);
+        duckdb_vector vd = duckdb_data_chunk_get_vector(ch, 1);
+        duckdb_vector vc = duckdb_data_chunk_get_vector(ch, 2);
+        duckdb_vector vt = duckdb_data_chunk_get_vector(ch, 3);
+        duckdb_vector vv = duckdb_data_chunk_get_vector(ch, 4);
+        uint64_t *pl = duckdb_vector_get_data(vl);
+        int32_t *pc = duckdb_vector_get_data(vc);
+        duckdb_list_vector_reserve(vv, m * dims);
+        duckdb_list_vector_set_size(vv, m * dims);
+        duckdb_list_entry *le = duckdb_vector_get_data(vv);
+        float *pf = duckdb_vector_get_data(duckdb_list_vector_get_child(vv));
+        for (size_t i = 0; i < m; i++) {
+            size_t k = off + i;
+            pl[i] = labels[k];
+            pc[i] = chunk_nos[k];
+            duckdb_vector_assign_string_element(vd, i, doc_ids[k]);
+            duckdb_vector_assign_string_element(vt, i, texts[k]);
+            le[i].offset = i * dims;
+            le[i].length = dims;
+            memcpy(pf + i * dims, vecs + k * dims, dims * sizeof(float));
+        }
+        duckdb_data_chunk_set_size(ch, m);
+        if (duckdb_append_data_chunk(app, ch) == DuckDBError)
+            rc = lh_error_set(err, LH_EIO, "cannot append embeddings: %s",
+                              duckdb_appender_error(app));
+        duckdb_destroy_data_chunk(&ch);
+    }
+    for (int i = 0; i < 5; i++)
+        duckdb_destroy_logical_type(&types[i]);
+    if (rc == 0 && duckdb_appender_close(app) == DuckDBError)
+        rc = lh_error_set(err, LH_EIO, "cannot append embeddings: %s", duckdb_appender_error(app));
+    duckdb_appender_destroy(&app);
+    app = NULL;
+    if (rc)
+        goto out;
+    lh_buf_reset(&q);
+    lh_buf_printf(&q, "COPY %s TO ", table);
+    lh_sql_quote(&q, dst);
+    lh_buf_puts(&q, " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)");
+    rc = exec(con, q.ptr, LH_EIO, err);
+out:
+    if (app)
+        duckdb_appender_destroy(&app);
+    lh_buf_reset(&q);
+    lh_buf_printf(&q, "DROP TABLE IF EXISTS %s", table);
+    exec(con, q.ptr, LH_EIO, NULL);
+    lh_buf_release(&q);
+    duckdb_disconnect(&con);
+    if (rc)
+        unlink(dst);
+    return rc;
+}
+
+int lh_sql_read_vectors(struct lh_sql *s, char *const *paths, size_t n_paths, size_t dims,
+                        int (*cb)(void *ud, uint64_t label, const char *doc_id, size_t doc_len,
+                                  int32_t chunk_no, const char *text, size_t text_len,
+                                  const float *vec),
+                        void *ud, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    struct lh_buf q = LH_BUF_INIT;
+    duckdb_result r;
+    int rc = 0;
+    if (n_paths == 0)
+        return 0;
+    if (duckdb_connect(s->idb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    lh_buf_puts(&q, "SELECT label, doc_id, chunk_no, text, vector FROM read_parquet(");
+    paths_list(&q, paths, n_paths);
+    lh_buf_puts(&q, ")");
+    if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
+        rc = lh_error_set(err, LH_EIO, "%s", duckdb_result_error(&r));
+        duckdb_destroy_result(&r);
+        goto out;
+    }
+    duckdb_data_chunk ch;
+    while (rc == 0 && (ch = duckdb_fetch_chunk(r)) != NULL) {
+        idx_t m = duckdb_data_chunk_get_size(ch);
+        if (m == 0) {
+            duckdb_destroy_data_chunk(&ch);
+            break;
+        }
+        uint64_t *pl = duckdb_vector_get_data(duckdb_data_chunk_get_vector(ch, 0));
+        duckdb_string_t *pd = duckdb_vector_get_data(duckdb_data_chunk_get_vector(ch, 1));
+        int32_t *pc = duckdb_vector_get_data(duckdb_data_chunk_get_vector(ch, 2));
+        duckdb_string_t *pt = duckdb_vector_get_data(duckdb_data_chunk_get_vector(ch, 3));
+        duckdb_vector vv = duckdb_data_chunk_get_vector(ch, 4);
+        duckdb_list_entry *le = duckdb_vector_get_data(vv);
+        float *pf = duckdb_vector_get_data(duckdb_list_vector_get_child(vv));
+        for (idx_t i = 0; i < m && rc == 0; i++) {
+            if (le[i].length != dims) {
+                rc = lh_error_set(err, LH_EIO, "embedding file has %llu dims, expected %zu",
+                                  (unsigned long long)le[i].length, dims);
+                break;
+            }
+            rc = cb(ud, pl[i], duckdb_string_t_data(&pd[i]), duckdb_string_t_length(pd[i]),
+                    pc[i], duckdb_string_t_data(&pt[i]), duckdb_string_t_length(pt[i]),
+                    pf + le[i].offset);
+        }
+        duckdb_destroy_data_chunk(&ch);
+    }
+    duckdb_destroy_result(&r);
+out:
     lh_buf_release(&q);
     duckdb_disconnect(&con);
     return rc;
