@@ -11,6 +11,7 @@
  * prepared once at open and reused (lh_catalog_files runs per SQL query). */
 #include "lh_common.h"
 #include "catalog.h"
+#include "catalog_int.h"
 #include "buf.h"
 #include "storage.h"
 
@@ -173,7 +174,25 @@ static const char *const stmt_sql[ST__COUNT] = {
     " id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, snapshot_id INTEGER NOT NULL,"      \
     " actor TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL, field TEXT NOT NULL," \
     " old_value TEXT, new_value TEXT);"                                                   \
-    "CREATE INDEX IF NOT EXISTS journal_entity ON journal(entity, id);"
+    "CREATE INDEX IF NOT EXISTS journal_entity ON journal(entity, id);"                   \
+    "CREATE TABLE IF NOT EXISTS indexes("                                                 \
+    " id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, dataset TEXT NOT NULL,"          \
+    " text_col TEXT NOT NULL, id_col TEXT NOT NULL, embedder TEXT NOT NULL,"              \
+    " model TEXT NOT NULL, version TEXT NOT NULL, dims INTEGER NOT NULL,"                 \
+    " params_json TEXT NOT NULL DEFAULT '{}', generation INTEGER NOT NULL DEFAULT 0,"     \
+    " state TEXT NOT NULL DEFAULT 'empty', stale INTEGER NOT NULL DEFAULT 0,"             \
+    " stats_json TEXT NOT NULL DEFAULT '{}', created_ms INTEGER NOT NULL,"                \
+    " updated_ms INTEGER NOT NULL);"                                                      \
+    "CREATE TABLE IF NOT EXISTS index_docs("                                              \
+    " index_id INTEGER NOT NULL REFERENCES indexes(id) ON DELETE CASCADE,"                \
+    " doc_id TEXT NOT NULL, content_hash TEXT NOT NULL, first_label INTEGER NOT NULL,"    \
+    " n_chunks INTEGER NOT NULL, batch_key TEXT NOT NULL, PRIMARY KEY(index_id, doc_id));" \
+    "CREATE TABLE IF NOT EXISTS jobs("                                                    \
+    " id TEXT PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL, state TEXT NOT NULL,"  \
+    " done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,"                 \
+    " params_json TEXT NOT NULL DEFAULT '{}', error TEXT, actor TEXT NOT NULL DEFAULT '',"  \
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"                          \
+    " finished_ms INTEGER NOT NULL DEFAULT 0);"
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -244,6 +263,24 @@ static const char *msg_name(const char *s, char out[80])
     else
         out[i] = '\0';
     return out;
+}
+
+sqlite3 *lh__catalog_lock(struct lh_catalog *c)
+{
+    pthread_mutex_lock(&c->mu);
+    return c->db;
+}
+
+void lh__catalog_unlock(struct lh_catalog *c)
+{
+    pthread_mutex_unlock(&c->mu);
+}
+
+static int db_error(struct lh_catalog *c, int rc, struct lh_error *err, const char *what);
+
+int lh__catalog_error(struct lh_catalog *c, int rc, struct lh_error *err, const char *what)
+{
+    return db_error(c, rc, err, what);
 }
 
 /* Maps a failed SQLite call to an lh error. Call before resetting the statement. */

@@ -213,6 +213,87 @@ int lh_catalog_swap_files(struct lh_catalog *c, const char *name, char *const *o
                           size_t n_old, const struct lh_file *files, size_t n_files,
                           const char *actor, int64_t *out_snapshot, struct lh_error *err);
 
+/* ---- vector index registry, index documents, jobs ---- */
+
+struct lh_index_def {
+    char *name;       /* index name ([a-z0-9_], like datasets) */
+    char *dataset;
+    char *text_col;
+    char *id_col;
+    char *embedder;   /* "builtin", "ollama", "openai" */
+    char *model;
+    char *version;
+    int64_t dims;
+    char *params_json; /* chunking and HNSW parameters */
+    int64_t generation; /* 0 = never built */
+    char *state;       /* empty, building, ready, failed */
+    bool stale;        /* the dataset changed since the last build */
+    char *stats_json;  /* build stats */
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+void lh_index_def_free(struct lh_index_def *d);
+void lh_index_def_list_free(struct lh_index_def **v, size_t n);
+/* -LH_EEXIST if the name is taken. */
+int lh_catalog_index_create(struct lh_catalog *c, const struct lh_index_def *d,
+                            struct lh_error *err);
+int lh_catalog_index_get(struct lh_catalog *c, const char *name, struct lh_index_def **out,
+                         struct lh_error *err);
+/* All indexes, or those of one dataset. */
+int lh_catalog_index_list(struct lh_catalog *c, const char *dataset, struct lh_index_def ***out,
+                          size_t *out_n, struct lh_error *err);
+/* NULL / negative arguments keep the current value. */
+int lh_catalog_index_update(struct lh_catalog *c, const char *name, const char *state,
+                            int64_t generation, const char *stats_json, int stale,
+                            struct lh_error *err);
+int lh_catalog_index_delete(struct lh_catalog *c, const char *name, struct lh_error *err);
+/* Marks every built index of a dataset stale (ingest calls this). */
+int lh_catalog_mark_stale(struct lh_catalog *c, const char *dataset, struct lh_error *err);
+
+/* A source document of an index: its content hash decides whether it must be re-embedded;
+ * its chunks are labels first_label .. first_label + n_chunks - 1 in the Parquet batch_key. */
+struct lh_index_doc {
+    char *doc_id;
+    char *content_hash;
+    int64_t first_label;
+    int64_t n_chunks;
+    char *batch_key;
+};
+void lh_index_docs_free(struct lh_index_doc *d, size_t n);
+int lh_catalog_index_docs(struct lh_catalog *c, const char *name, struct lh_index_doc **out,
+                          size_t *out_n, struct lh_error *err);
+/* In one transaction: forget `removed` documents, record `docs`, and (job_id) set the job's
+ * done count, so a resumed job never redoes a finished batch. */
+int lh_catalog_index_docs_put(struct lh_catalog *c, const char *name,
+                              const struct lh_index_doc *docs, size_t n, char *const *removed,
+                              size_t n_removed, const char *job_id, int64_t job_done,
+                              struct lh_error *err);
+
+struct lh_job {
+    char id[40];
+    char *kind;   /* "index" */
+    char *target; /* index name */
+    char *state;  /* queued, running, done, failed, canceled */
+    int64_t done, total;
+    char *params_json;
+    char *error;
+    char *actor;
+    int64_t created_ms, updated_ms, finished_ms;
+};
+void lh_job_free(struct lh_job *j);
+void lh_job_list_free(struct lh_job **v, size_t n);
+int lh_catalog_job_create(struct lh_catalog *c, const char *id, const char *kind,
+                          const char *target, const char *params_json, const char *actor,
+                          struct lh_error *err);
+/* NULL / negative arguments keep the current value; a final state sets finished_ms. */
+int lh_catalog_job_update(struct lh_catalog *c, const char *id, const char *state, int64_t done,
+                          int64_t total, const char *error, struct lh_error *err);
+int lh_catalog_job_get(struct lh_catalog *c, const char *id, struct lh_job **out,
+                       struct lh_error *err);
+/* Newest first; state NULL = all. */
+int lh_catalog_job_list(struct lh_catalog *c, const char *state, int limit, struct lh_job ***out,
+                        size_t *out_n, struct lh_error *err);
+
 /* Latest snapshot id (0 for an empty catalog); a negative -LH_E* code if the
  * database cannot be read. */
 int64_t lh_catalog_snapshot(struct lh_catalog *c);
