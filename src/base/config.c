@@ -12,7 +12,7 @@
 
 #include <ini.h>
 
-enum cfg_type { CFG_STR, CFG_INT, CFG_I64, CFG_SIZE };
+enum cfg_type { CFG_STR, CFG_INT, CFG_I64, CFG_SIZE, CFG_SECRET /* a string never shown */ };
 
 struct cfg_def {
     const char *section;
@@ -41,6 +41,19 @@ static const struct cfg_def defs[] = {
     {"server", "log_level", CFG_STR, OFF(log_level), "info", 0, 0, "debug, info, warn or error"},
     {"server", "demo_scale", CFG_INT, OFF(demo_scale), "0", 0, 1000,
      "serve: load demo data at this scale when the catalog is empty (0 = off)"},
+    {"vectors", "embed_url", CFG_STR, OFF(embed_url), "-", 0, 0,
+     "base URL of the ollama/openai embedding server (- = the embedder's default)"},
+    {"vectors", "embed_api_key", CFG_SECRET, OFF(embed_api_key), "", 0, 0,
+     "API key for the embedding server (secret: never logged or shown)"},
+    {"vectors", "llm", CFG_STR, OFF(llm), "none", 0, 0,
+     "RAG generator: none (extractive answers), ollama or openai"},
+    {"vectors", "llm_url", CFG_STR, OFF(llm_url), "-", 0, 0,
+     "base URL of the LLM server (- = the provider's default)"},
+    {"vectors", "llm_model", CFG_STR, OFF(llm_model), "llama3.2", 0, 0, "LLM model name"},
+    {"vectors", "llm_api_key", CFG_SECRET, OFF(llm_api_key), "", 0, 0,
+     "API key for the LLM server (secret: never logged or shown)"},
+    {"vectors", "llm_timeout_ms", CFG_INT, OFF(llm_timeout_ms), "120000", 1, 3600000,
+     "LLM request timeout"},
     {"ingest", "ocr_dpi", CFG_INT, OFF(ocr_dpi), "300", 0, 1200,
      "render PDF pages without a text layer at this resolution for OCR (0 = no OCR)"},
     {"query", "duckdb_threads", CFG_INT, OFF(duckdb_threads), "0", 0, 1024,
@@ -115,7 +128,15 @@ static int set_def(struct lh_config *c, const struct cfg_def *d, const char *val
     int64_t v = 0;
     char *end;
     switch (d->type) {
+    case CFG_SECRET:
+        free(*(char **)field);
+        *(char **)field = lh_xstrdup(value);
+        return 0;
     case CFG_STR:
+        if (strcmp(d->name, "llm") == 0 && strcmp(value, "none") && strcmp(value, "ollama") &&
+            strcmp(value, "openai"))
+            return lh_error_set(err, LH_EINVAL, "setting llm: '%s' is not none, ollama or openai",
+                                value);
         if (value[0] == '\0')
             return lh_error_set(err, LH_EINVAL, "setting %s must not be empty", d->name);
         if (strcmp(d->name, "log_level") == 0 && strcmp(value, "debug") && strcmp(value, "info") &&
@@ -160,7 +181,7 @@ void lh_config_init(struct lh_config *c)
 void lh_config_release(struct lh_config *c)
 {
     for (size_t i = 0; i < LH_ARRAY_LEN(defs); i++)
-        if (defs[i].type == CFG_STR)
+        if (defs[i].type == CFG_STR || defs[i].type == CFG_SECRET)
             free(*(char **)((char *)c + defs[i].offset));
     memset(c, 0, sizeof(*c));
 }
@@ -244,7 +265,7 @@ void lh_config_print_help(void *file)
             env[n++] = (char)toupper((unsigned char)*p);
         env[n] = '\0';
         fprintf(f, "  --%-22s [%s] %s (env %s, default %s)\n", flag, defs[i].section,
-                defs[i].help, env, defs[i].def);
+                defs[i].help, env, defs[i].def[0] ? defs[i].def : "none");
     }
 }
 
@@ -264,6 +285,9 @@ void lh_config_to_json(const struct lh_config *c, void *out)
             lh_buf_json_str(b, s, strlen(s));
             break;
         }
+        case CFG_SECRET: /* never shown: only whether one is set */
+            lh_buf_puts(b, (*(char *const *)field)[0] ? "\"(set)\"" : "\"\"");
+            break;
         case CFG_INT:
             lh_buf_printf(b, "%d", *(const int *)field);
             break;

@@ -24,6 +24,13 @@ struct lh_config {
     int64_t cache_bytes;       /* hot cache budget (pinned datasets in memory) */
     int64_t shutdown_grace_ms;
     char *log_level;
+    char *embed_url;           /* base URL for ollama/openai embedders ("" = their default) */
+    char *embed_api_key;       /* secret */
+    char *llm;                 /* "none", "ollama" or "openai" */
+    char *llm_url;
+    char *llm_model;
+    char *llm_api_key;         /* secret */
+    int llm_timeout_ms;
     int ocr_dpi;               /* OCR resolution for PDF pages without text; 0 = no OCR */
     int demo_scale;            /* `serve`: load demo data at this scale on first start; 0 = off */
 };

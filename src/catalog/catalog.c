@@ -138,7 +138,7 @@ static const char *const stmt_sql[ST__COUNT] = {
                           "old_value, new_value FROM journal WHERE (entity = ?3 OR "
                           "substr(entity, 1, length(?3) + 1) = ?3 || '.') AND (?1 <= 0 OR id < ?1) "
                           "ORDER BY id DESC LIMIT ?2",
-    [ST_CHILDREN] = "SELECT d.name FROM datasets d, json_each(d.parents_json) p "
+    [ST_CHILDREN] = "SELECT DISTINCT d.name FROM datasets d, json_each(d.parents_json) p "
                     "WHERE p.value = ?1 ORDER BY d.name",
     [ST_FILE_DELETE_KEY] = "DELETE FROM files WHERE dataset_id = ?1 AND key = ?2",
     /* ?1 = field (validated by the caller against a fixed list), see patch_text() */
@@ -232,6 +232,12 @@ static const char migrate_v2_sql[] =
     "ALTER TABLE columns ADD COLUMN pii_confidence REAL NOT NULL DEFAULT 0;"
     "ALTER TABLE columns ADD COLUMN pii_source TEXT NOT NULL DEFAULT 'auto';"
     TABLES_V2
+    /* every existing dataset starts its history at version 1 */
+    "INSERT OR IGNORE INTO schema_history(dataset_id, version, snapshot_id, created_ms, actor,"
+    " columns_json, changes_json) SELECT d.id, 1, d.snapshot_id, d.created_ms, 'migration',"
+    " (SELECT json_group_array(json_object('name', c.name, 'type', c.type)) FROM"
+    "  (SELECT name, type FROM columns WHERE dataset_id = d.id ORDER BY ordinal) c), '[]'"
+    " FROM datasets d;"
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
 struct lh_catalog {
@@ -814,6 +820,10 @@ int lh_catalog_commit(struct lh_catalog *c, const struct lh_commit *cm, int64_t 
     locked = true;
     if (cm->tags_json && (rc = check_tags(c, cm->tags_json, err)))
         goto out;
+    if (cm->parents_json && check_tags(c, cm->parents_json, NULL)) {
+        rc = lh_error_set(err, LH_EINVAL, "parents must be a JSON array of dataset names");
+        goto out;
+    }
     if ((rc = tx_begin(c, true, err)))
         goto out;
     in_tx = true;
@@ -1372,7 +1382,13 @@ int lh_catalog_open(const char *path, struct lh_catalog **out, struct lh_error *
         sqlite3_reset(ver);
         if ((rc = tx_begin(c, true, err)))
             goto out;
-        if ((rc = exec_sql(c, migrate_v2_sql, err, "upgrade the catalog to schema version 2")) ||
+        /* another process may have migrated it while we waited for the write lock */
+        s = sqlite3_step(ver);
+        v = s == SQLITE_ROW ? (const char *)sqlite3_column_text(ver, 0) : NULL;
+        bool still_v1 = v && strcmp(v, "1") == 0;
+        sqlite3_reset(ver);
+        if ((still_v1 &&
+             (rc = exec_sql(c, migrate_v2_sql, err, "upgrade the catalog to schema version 2"))) ||
             (rc = tx_commit(c, err))) {
             tx_rollback(c);
             goto out;
@@ -1423,12 +1439,13 @@ int lh_catalog_patch(struct lh_catalog *c, const char *name, const struct lh_met
     if (lh_catalog_name_check(name, NULL))
         return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", msg_name(name, m));
     pthread_mutex_lock(&c->mu);
-    if ((p->tags_json && (rc = check_tags(c, p->tags_json, err))) ||
-        (p->parents_json && (rc = check_tags(c, p->parents_json, err)))) {
-        if (p->parents_json && rc)
-            rc = lh_error_set(err, LH_EINVAL, "parents must be a JSON array of dataset names");
+    if (p->tags_json && (rc = check_tags(c, p->tags_json, err))) {
         pthread_mutex_unlock(&c->mu);
         return rc;
+    }
+    if (p->parents_json && check_tags(c, p->parents_json, NULL)) {
+        pthread_mutex_unlock(&c->mu);
+        return lh_error_set(err, LH_EINVAL, "parents must be a JSON array of dataset names");
     }
     if ((rc = tx_begin(c, true, err)))
         goto out;
@@ -1474,8 +1491,9 @@ int lh_catalog_patch(struct lh_catalog *c, const char *name, const struct lh_met
             if (cp->name && strcasecmp(cp->name, d->columns[j].name) == 0)
                 break;
         if (j == d->n_columns) {
+            char mc[80];
             rc = lh_error_set(err, LH_ENOTFOUND, "dataset '%s' has no column '%s'",
-                              msg_name(name, m), cp->name ? cp->name : "");
+                              msg_name(name, m), msg_name(cp->name, mc));
             goto out;
         }
         const char *cn = d->columns[j].name;

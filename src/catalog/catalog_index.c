@@ -204,7 +204,7 @@ int lh_catalog_index_update(struct lh_catalog *c, const char *name, const char *
                             "stats_json = coalesce(?4, stats_json), "
                             "stale = CASE WHEN ?5 >= 0 THEN ?5 ELSE stale END, updated_ms = ?6 "
                             "WHERE name = ?1",
-                            "sisiii", err, "update the index", name, state, generation,
+                            "ssisii", err, "update the index", name, state, generation,
                             stats_json, (int64_t)stale, now_ms());
     int rc = done(c, st, err, "update the index");
     if (rc == 0 && sqlite3_changes(db) == 0)
@@ -403,7 +403,7 @@ int lh_catalog_job_update(struct lh_catalog *c, const char *id, const char *stat
                             "total = CASE WHEN ?4 >= 0 THEN ?4 ELSE total END, "
                             "error = coalesce(?5, error), updated_ms = ?6, "
                             "finished_ms = CASE WHEN ?7 THEN ?6 ELSE finished_ms END WHERE id = ?1",
-                            "siisiii", err, "update the job", id, state, done_n, total, error, now,
+                            "ssiisii", err, "update the job", id, state, done_n, total, error, now,
                             (int64_t)final);
     int rc = done(c, st, err, "update the job");
     if (rc == 0 && sqlite3_changes(db) == 0)

@@ -66,5 +66,10 @@ int lh_cmd_lineage(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_history(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_journal(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_compact(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_index(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_indexes(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_search(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_ask(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_jobs(struct lh_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -94,11 +94,13 @@ int lh_cmd_show(struct lh_ctx *ctx, int argc, char **argv)
             printf("about     %s\n", d->description);
         if (d->owner[0])
             printf("owner     %s\n", d->owner);
-        printf("rows      %s\nsize      %s\nsnapshot  %lld\nupdated   %s\n\ncolumns:\n",
+        printf("rows      %s\nsize      %s\nsnapshot  %lld\nupdated   %s\nsensitivity %s\n"
+               "source    %s (%s)\n\ncolumns (name, type, PII, sensitivity):\n",
                cli_num(d->row_count, a), cli_bytes(d->size_bytes, b2), (long long)d->snapshot_id,
-               fmt_time(d->updated_ms, c));
+               fmt_time(d->updated_ms, c), lh_lake_sensitivity(d), d->source, d->source_system);
         for (size_t i = 0; i < d->n_columns; i++)
-            printf("  %-30s %s\n", d->columns[i].name, d->columns[i].type);
+            printf("  %-30s %-20s %-15s %s\n", d->columns[i].name, d->columns[i].type,
+                   d->col_meta[i].pii_kind, d->col_meta[i].sensitivity);
         printf("\nfiles:\n");
         for (size_t i = 0; i < d->n_files; i++)
             printf("  %s  %s rows  %s  (from %s)\n", d->files[i].key, cli_num(d->files[i].rows, a),

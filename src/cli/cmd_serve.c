@@ -36,6 +36,10 @@ int lh_cmd_serve(struct lh_ctx *ctx, int argc, char **argv)
         LH_LOG(LH_LOG_INFO, "demo", "msg=\"demo data loaded\" tables=%zu rows=%lld seconds=%.1f",
                dr.n_tables, (long long)dr.total_rows, dr.seconds);
     }
+    int resumed = 0;
+    lh_lake_jobs_resume(l, &resumed);
+    if (resumed)
+        LH_LOG(LH_LOG_INFO, "jobs", "msg=\"resumed jobs\" count=%d", resumed);
     if (lh_http_serve(l, &ctx->cfg, &err))
         return cli_fail(&err);
     return 0;

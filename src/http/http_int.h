@@ -215,5 +215,14 @@ int lh_api_dataset_compact(struct lh_req *rq, struct lh_reply *rp, struct lh_err
 int lh_api_cache_pin(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_cache_evict(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_cache_stats(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_index(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_indexes(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_index_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_index_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_jobs(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_job_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_job_cancel(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_search(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 
 #endif

@@ -68,6 +68,45 @@ const struct lh_route lh_routes[] = {
      "{\"type\":\"object\",\"required\":[\"dataset\"],"
      "\"properties\":{\"dataset\":{\"type\":\"string\"}}}",
      "{evicted}"},
+    {"POST", "/vectors/index", lh_api_vectors_index, LH_R_JSON | LH_R_WRITE, 0,
+     "Create or refresh a vector index over a dataset's text column: a background job that "
+     "embeds only new or changed documents (202 with the job)",
+     NULL,
+     "{\"type\":\"object\",\"required\":[\"dataset\",\"text_column\",\"id_column\"],"
+     "\"properties\":{\"dataset\":{\"type\":\"string\"},\"text_column\":{\"type\":"
+     "\"string\"},\"id_column\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
+     "\"embedder\":{\"type\":\"string\"},\"model\":{\"type\":\"string\"},"
+     "\"dims\":{\"type\":\"integer\"},\"chunk_size\":{\"type\":\"integer\"},"
+     "\"chunk_overlap\":{\"type\":\"integer\"},\"m\":{\"type\":\"integer\"},"
+     "\"ef_construction\":{\"type\":\"integer\"}}}",
+     "the job {id, state, done, total, rate_per_s, eta_s, ...}"},
+    {"GET", "/vectors/indexes", lh_api_vectors_indexes, 0, 0,
+     "The index registry: dataset, columns, embedder, model, version, dims, generation, stats",
+     "dataset", NULL, "{indexes: [...]}"},
+    {"GET", "/vectors/indexes/{name}", lh_api_vectors_index_get, 0, 0, "One index", NULL, NULL,
+     "the index"},
+    {"DELETE", "/vectors/indexes/{name}", lh_api_vectors_index_delete, LH_R_WRITE, 0,
+     "Drop an index and its files", NULL, NULL, "{deleted}"},
+    {"GET", "/vectors/jobs", lh_api_vectors_jobs, 0, 0, "Jobs, newest first", "state", NULL,
+     "{jobs: [...]}"},
+    {"GET", "/vectors/jobs/{id}", lh_api_vectors_job_get, 0, 0,
+     "A job's progress: done/total, rate, ETA, state", NULL, NULL, "the job"},
+    {"POST", "/vectors/jobs/{id}/cancel", lh_api_vectors_job_cancel, LH_R_WRITE, 0,
+     "Cancel a job at its next batch (finished batches are kept)", NULL, NULL, "{canceled}"},
+    {"POST", "/vectors/search", lh_api_vectors_search, LH_R_JSON, 0,
+     "Semantic, keyword (BM25) or hybrid (RRF) search with an optional SQL filter", NULL,
+     "{\"type\":\"object\",\"required\":[\"index\",\"query\"],\"properties\":{"
+     "\"index\":{\"type\":\"string\"},\"query\":{\"type\":\"string\"},"
+     "\"k\":{\"type\":\"integer\"},\"mode\":{\"type\":\"string\"},"
+     "\"filter\":{\"type\":\"string\"},\"ef\":{\"type\":\"integer\"}}}",
+     "{count, exact, ms, hits: [{rank, doc_id, chunk, score, text}]}"},
+    {"POST", "/vectors/rag", lh_api_vectors_rag, LH_R_JSON, 0,
+     "Answer a question from an index with numbered citations (LLM, or extractive without one)",
+     NULL,
+     "{\"type\":\"object\",\"required\":[\"question\"],\"properties\":{"
+     "\"question\":{\"type\":\"string\"},\"index\":{\"type\":\"string\"},"
+     "\"k\":{\"type\":\"integer\"},\"filter\":{\"type\":\"string\"}}}",
+     "{answer, mode, model, citations: [{n, doc_id, chunk, score, text}]}"},
     {"GET", "/journal/recent", lh_api_journal_recent, 0, 0,
      "The latest mutations: entity, field, old and new value, actor, time", "limit,before",
      NULL, "{entries: [...], next_before}"},

@@ -170,6 +170,7 @@ int lh_lake_open(const struct lh_config *cfg, struct lh_lake **out, struct lh_er
         goto fail;
     lh_sql_set_resolver(l->sql, resolve, l);
     lh_sql_set_release_hook(l->sql, lh__lake_purge, l);
+    lh_sql_set_searcher(l->sql, lh__vec_searcher, l);
     free(bucket);
     free(catpath);
     *out = l;
@@ -194,6 +195,7 @@ void lh_lake_close(struct lh_lake *l)
     if (l->sql)
         lh__lake_purge(l);
     lh__cache_release_all(l);
+    lh__index_unload_all(l);
     lh_sql_close(l->sql);
     lh_catalog_close(l->cat);
     lh_store_close(l->store);

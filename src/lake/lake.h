@@ -174,6 +174,87 @@ int lh_lake_compact_async(struct lh_lake *l, const char *name, int64_t target_by
                           const char *actor, struct lh_error *err);
 void lh_lake_compact_json(const char *name, const struct lh_compact_result *r, struct lh_buf *b);
 
+/* ---- jobs ---- */
+
+/* Runs a recorded job in the calling thread (the CLI's foreground jobs). */
+int lh_lake_job_run(struct lh_lake *l, const char *id,
+                    void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
+                    struct lh_error *err);
+/* Runs a recorded job on a background task. */
+int lh_lake_job_start(struct lh_lake *l, const char *id, struct lh_error *err);
+/* Asks a job to stop at its next batch boundary (finished work is kept). */
+int lh_lake_job_cancel(struct lh_lake *l, const char *id, struct lh_error *err);
+/* Restarts queued and running jobs left by a stopped process (server start). */
+int lh_lake_jobs_resume(struct lh_lake *l, int *out_n);
+/* {"id","kind","target","state","done","total","rate_per_s","eta_s","error",...} */
+void lh_lake_job_json(struct lh_lake *l, const struct lh_job *j, struct lh_buf *b);
+
+/* ---- vector indexes, search and RAG ---- */
+
+struct lh_index_req {
+    const char *name;     /* NULL = "<dataset>_<text column>" */
+    const char *dataset;
+    const char *text_col;
+    const char *id_col;
+    const char *embedder; /* "builtin" (default), "ollama", "openai" */
+    const char *model;    /* remote embedders */
+    int dims;             /* builtin: 0 = 384 */
+    int chunk_size;       /* characters, 0 = 800 */
+    int chunk_overlap;    /* 0 = 100 */
+    int m;                /* HNSW M, 0 = 16 */
+    int ef_construction;  /* 0 = 100 */
+    const char *actor;
+};
+/* Registers the index (or reuses an existing one with the same definition) and records a
+ * build job; *job_id receives its id. Builds embed only new or changed documents. */
+int lh_lake_index(struct lh_lake *l, const struct lh_index_req *rq, char job_id[40],
+                  struct lh_error *err);
+int lh_lake_index_drop(struct lh_lake *l, const char *name, struct lh_error *err);
+void lh_lake_index_json(const struct lh_index_def *d, struct lh_buf *b);
+
+enum lh_search_mode { LH_SEARCH_VECTOR, LH_SEARCH_KEYWORD, LH_SEARCH_HYBRID };
+int lh_search_mode_parse(const char *s, enum lh_search_mode *out);
+
+struct lh_search_req {
+    const char *index;
+    const char *query;
+    int k;                 /* 1..1000, 0 = 10 */
+    enum lh_search_mode mode;
+    const char *filter;    /* SQL condition over the dataset's columns, or NULL */
+    int ef;                /* HNSW ef_search, 0 = max(64, 2k) */
+};
+
+struct lh_search_hit {
+    uint64_t label;
+    char *doc_id;
+    int chunk_no;
+    char *text;
+    float score;
+};
+
+struct lh_search_result {
+    size_t n;
+    struct lh_search_hit *hits;
+    bool exact;      /* a filter made the search exact */
+    double ms;
+};
+void lh_search_result_release(struct lh_search_result *r);
+int lh_lake_search(struct lh_lake *l, const struct lh_search_req *rq,
+                   struct lh_search_result *out, struct lh_error *err);
+void lh_lake_search_json(const struct lh_search_result *r, struct lh_buf *b);
+
+struct lh_rag_req {
+    const char *question;
+    const char *index;  /* NULL = the only (or first ready) index */
+    int k;              /* passages, 0 = 5 */
+    const char *filter;
+};
+/* Retrieves passages (hybrid search) and answers with numbered citations: with the
+ * configured LLM, or extractively (the best passages) when none is configured. Writes the
+ * JSON answer {"answer","mode","model","citations":[{n,doc_id,chunk_no,score,text}]}. */
+int lh_lake_rag(struct lh_lake *l, const struct lh_rag_req *rq, struct lh_buf *out,
+                struct lh_error *err);
+
 /* Validates (PII kinds, sensitivity levels) and applies a metadata patch (journaled). */
 int lh_lake_patch(struct lh_lake *l, const char *name, const struct lh_meta_patch *p,
                   const char *actor, int64_t *out_snapshot, struct lh_error *err);

@@ -490,6 +490,7 @@ int lh_lake_ingest(struct lh_lake *l, const struct lh_ingest_req *rq, struct lh_
 
     lh__lake_retire(l, removed, n_removed);
     lh__cache_changed(l, name, false);
+    lh_catalog_mark_stale(l->cat, name, NULL); /* its vector indexes need a refresh */
 
     snprintf(out->dataset, sizeof(out->dataset), "%s", name);
     out->created = existing == NULL;

@@ -25,6 +25,9 @@ struct lh__cache_entry {
 };
 
 /* Mutable state of an open lake, guarded by mu. */
+struct lh__job_run;
+struct lh__loaded_index;
+
 struct lh__lake_state {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -38,6 +41,8 @@ struct lh__lake_state {
     uint64_t cache_gen;
     char **compacting;    /* datasets being compacted */
     size_t n_compacting;
+    struct lh__job_run *jobs;       /* jobs running in this process */
+    struct lh__loaded_index *loaded; /* vector indexes loaded for search */
 };
 
 /* The data folder lock (flock on <data>/lake.lock), across processes:
@@ -62,6 +67,15 @@ int lh__lake_spawn(struct lh_lake *l, void (*fn)(struct lh_lake *l, void *arg), 
 char *lh__cache_lookup(struct lh_lake *l, const char *dataset, const char *sig);
 void lh__cache_changed(struct lh_lake *l, const char *dataset, bool deleted);
 void lh__cache_release_all(struct lh_lake *l);
+
+/* Jobs: whether a running job was asked to stop; the index build behind "index" jobs. */
+bool lh__job_canceled(struct lh_lake *l, const char *id);
+int lh__index_build(struct lh_lake *l, const struct lh_job *j,
+                    void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
+                    struct lh_error *err);
+void lh__index_unload_all(struct lh_lake *l);
+int lh__vec_searcher(void *ud, const char *index, const char *query, int k, const char *mode,
+                     struct lh_sql_hit **out, size_t *out_n, char *errbuf, size_t errlen);
 
 /* "key1\nkey2..." of a file list (malloc'd): a dataset version's identity. */
 char *lh__keys_sig(char **keys, size_t n);

@@ -252,7 +252,8 @@ size_t lh_bm25_search(const struct lh_bm25 *ix, const char *query, size_t len, s
         all[n].score = score[i];
         n++;
     }
-    qsort(all, n, sizeof(*all), hit_cmp);
+    if (n)
+        qsort(all, n, sizeof(*all), hit_cmp);
     size_t m = n < k ? n : k;
     if (m)
         memcpy(out, all, m * sizeof(*out));

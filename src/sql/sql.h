@@ -34,6 +34,20 @@ typedef int (*lh_sql_resolve_fn)(void *ud, const char *name, struct lh_sql_sourc
 
 int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_error *err);
 void lh_sql_close(struct lh_sql *s);
+/* vec_search(index, query [, k := 10] [, mode := 'hybrid']) in SQL calls this searcher:
+ * it fills a malloc'd array of hits (doc_id, text malloc'd) or returns non-zero with a
+ * message in errbuf. */
+struct lh_sql_hit {
+    char *doc_id;
+    int chunk;
+    double score;
+    char *text;
+};
+typedef int (*lh_sql_search_fn)(void *ud, const char *index, const char *query, int k,
+                                const char *mode, struct lh_sql_hit **out, size_t *out_n,
+                                char *errbuf, size_t errlen);
+void lh_sql_set_searcher(struct lh_sql *s, lh_sql_search_fn fn, void *ud);
+
 /* Installs the dataset resolver (before the first query). */
 void lh_sql_set_resolver(struct lh_sql *s, lh_sql_resolve_fn fn, void *ud);
 
@@ -127,6 +141,10 @@ int lh_sql_rename_columns(struct lh_sql *s, const char *path, const char *const 
  * zstd Parquet file dst; the sources stay "in use" meanwhile. */
 int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *dst,
                        int64_t *out_rows, struct lh_error *err);
+
+/* Checks that sql is exactly one read-only SELECT that binds (like lh_sql_query's guard)
+ * without running it. */
+int lh_sql_check_select(struct lh_sql *s, const char *sql, struct lh_error *err);
 
 /* ---- rows and vectors for the vector index ---- */
 

@@ -39,6 +39,8 @@ struct lh_sql {
     char *tmp_dir;
     lh_sql_resolve_fn resolve;
     void *resolve_ud;
+    lh_sql_search_fn search; /* vec_search() */
+    void *search_ud;
 
     /* paths in use by running queries (refcounted). resolve_lock is held for
      * reading from resolving a name until its paths are registered, and for
@@ -210,6 +212,8 @@ void lh_sql_set_release_hook(struct lh_sql *s, void (*fn)(void *ud), void *ud)
 }
 
 /* Dataset name -> lh_scan([files]) or lh_cached('lh_cache.t'). */
+static int register_vec_search(struct lh_sql *s, duckdb_connection con, struct lh_error *err);
+
 static void replacement_scan(duckdb_replacement_scan_info info, const char *table_name, void *data)
 {
     struct lh_sql *s = data;
@@ -343,7 +347,8 @@ int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_erro
                    "CREATE MACRO lh_scan(files) AS TABLE "
                    "SELECT * FROM read_parquet(files, union_by_name = true)",
                    LH_EINTERNAL, err)) ||
-        (rc = exec(con, "ATTACH ':memory:' AS lh_cache (COMPRESS)", LH_EINTERNAL, err)))
+        (rc = exec(con, "ATTACH ':memory:' AS lh_cache (COMPRESS)", LH_EINTERNAL, err)) ||
+        (rc = register_vec_search(s, con, err)))
         goto fail;
     lh_buf_puts(&q, "SET allowed_directories=[");
     lh_sql_quote(&q, s->data_dir);
@@ -2117,4 +2122,140 @@ out:
     lh_buf_release(&q);
     duckdb_disconnect(&con);
     return rc;
+}
+
+int lh_sql_check_select(struct lh_sql *s, const char *sql, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    duckdb_prepared_statement ps = NULL;
+    if (duckdb_connect(s->qdb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    int rc = prepare_one(con, sql, false, &ps, err);
+    if (ps)
+        duckdb_destroy_prepare(&ps);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+/* ---- vec_search(index, query [, k := 10] [, mode := 'hybrid']) ---- */
+
+struct vs_bind {
+    struct lh_sql_hit *hits;
+    size_t n;
+};
+
+struct vs_init {
+    size_t pos;
+};
+
+static void vs_bind_free(void *p)
+{
+    struct vs_bind *b = p;
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->hits[i].doc_id);
+        free(b->hits[i].text);
+    }
+    free(b->hits);
+    free(b);
+}
+
+static void vs_bind(duckdb_bind_info info)
+{
+    struct lh_sql *s = duckdb_bind_get_extra_info(info);
+    duckdb_value vi = duckdb_bind_get_parameter(info, 0);
+    duckdb_value vq = duckdb_bind_get_parameter(info, 1);
+    duckdb_value vk = duckdb_bind_get_named_parameter(info, "k");
+    duckdb_value vm = duckdb_bind_get_named_parameter(info, "mode");
+    char *index = vi ? duckdb_get_varchar(vi) : NULL;
+    char *query = vq ? duckdb_get_varchar(vq) : NULL;
+    char *mode = vm ? duckdb_get_varchar(vm) : NULL;
+    int k = vk ? duckdb_get_int32(vk) : 10;
+    struct vs_bind *b = lh_xcalloc(1, sizeof(*b));
+    char errbuf[LH_ERRMSG_MAX] = "";
+    if (!s->search) {
+        duckdb_bind_set_error(info, "vec_search is not available here");
+    } else if (!index || !query) {
+        duckdb_bind_set_error(info, "vec_search(index, query): both must be strings");
+    } else if (s->search(s->search_ud, index, query, k, mode, &b->hits, &b->n, errbuf,
+                         sizeof(errbuf)) != 0) {
+        duckdb_bind_set_error(info, errbuf[0] ? errbuf : "vec_search failed");
+    } else {
+        duckdb_logical_type tv = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+        duckdb_logical_type ti = duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+        duckdb_logical_type td = duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+        duckdb_bind_add_result_column(info, "rank", ti);
+        duckdb_bind_add_result_column(info, "doc_id", tv);
+        duckdb_bind_add_result_column(info, "chunk", ti);
+        duckdb_bind_add_result_column(info, "score", td);
+        duckdb_bind_add_result_column(info, "text", tv);
+        duckdb_destroy_logical_type(&tv);
+        duckdb_destroy_logical_type(&ti);
+        duckdb_destroy_logical_type(&td);
+        duckdb_bind_set_cardinality(info, b->n, true);
+    }
+    duckdb_bind_set_bind_data(info, b, vs_bind_free);
+    duckdb_free(index);
+    duckdb_free(query);
+    duckdb_free(mode);
+    duckdb_destroy_value(&vi);
+    duckdb_destroy_value(&vq);
+    if (vk)
+        duckdb_destroy_value(&vk);
+    if (vm)
+        duckdb_destroy_value(&vm);
+}
+
+static void vs_init(duckdb_init_info info)
+{
+    duckdb_init_set_init_data(info, lh_xcalloc(1, sizeof(struct vs_init)), free);
+}
+
+static void vs_func(duckdb_function_info info, duckdb_data_chunk out)
+{
+    struct vs_bind *b = duckdb_function_get_bind_data(info);
+    struct vs_init *st = duckdb_function_get_init_data(info);
+    idx_t cap = duckdb_vector_size(), n = 0;
+    int32_t *rank = duckdb_vector_get_data(duckdb_data_chunk_get_vector(out, 0));
+    duckdb_vector vdoc = duckdb_data_chunk_get_vector(out, 1);
+    int32_t *chunk = duckdb_vector_get_data(duckdb_data_chunk_get_vector(out, 2));
+    double *score = duckdb_vector_get_data(duckdb_data_chunk_get_vector(out, 3));
+    duckdb_vector vtext = duckdb_data_chunk_get_vector(out, 4);
+    for (; st->pos < b->n && n < cap; st->pos++, n++) {
+        const struct lh_sql_hit *h = &b->hits[st->pos];
+        rank[n] = (int32_t)st->pos + 1;
+        duckdb_vector_assign_string_element(vdoc, n, h->doc_id);
+        chunk[n] = h->chunk;
+        score[n] = h->score;
+        duckdb_vector_assign_string_element(vtext, n, h->text);
+    }
+    duckdb_data_chunk_set_size(out, n);
+}
+
+static int register_vec_search(struct lh_sql *s, duckdb_connection con, struct lh_error *err)
+{
+    duckdb_table_function f = duckdb_create_table_function();
+    duckdb_logical_type tv = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    duckdb_logical_type ti = duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+    duckdb_table_function_set_name(f, "vec_search");
+    duckdb_table_function_add_parameter(f, tv);
+    duckdb_table_function_add_parameter(f, tv);
+    duckdb_table_function_add_named_parameter(f, "k", ti);
+    duckdb_table_function_add_named_parameter(f, "mode", tv);
+    duckdb_table_function_set_extra_info(f, s, NULL);
+    duckdb_table_function_set_bind(f, vs_bind);
+    duckdb_table_function_set_init(f, vs_init);
+    duckdb_table_function_set_function(f, vs_func);
+    int rc = duckdb_register_table_function(con, f) == DuckDBError
+                 ? lh_error_set(err, LH_EINTERNAL, "cannot register vec_search")
+                 : 0;
+    duckdb_destroy_logical_type(&tv);
+    duckdb_destroy_logical_type(&ti);
+    duckdb_destroy_table_function(&f);
+    return rc;
+}
+
+void lh_sql_set_searcher(struct lh_sql *s, lh_sql_search_fn fn, void *ud)
+{
+    s->search = fn;
+    s->search_ud = ud;
 }

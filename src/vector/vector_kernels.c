@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/* vector_kernels.c - distance kernels (scalar, AVX2/FMA, AVX-512/VNNI), CRC32C, quantisation.
+ *
+ * The SIMD variants are compiled with function-level target attributes and chosen at run time
+ * from __builtin_cpu_supports, so the binary runs on any x86-64 (and on other architectures,
+ * where only the scalar kernels exist). AVX2 tails run scalar so no load crosses the end of
+ * an array; AVX-512 tails use masked loads.
+ */
+#include "lh_common.h"
+#include "vector_int.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define LH_VEC_X86 1
+#include <immintrin.h>
+#endif
+
+/* ---- scalar ---- */
+
+static float dot_scalar(const float *a, const float *b, size_t n)
+{
+    /* Four chains so the compiler can overlap them (no -ffast-math here). */
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+static float l2sq_scalar(const float *a, const float *b, size_t n)
+{
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1];
+        float d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3];
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
+    }
+    for (; i < n; i++) {
+        float d = a[i] - b[i];
+        s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+static float cosdist_scalar(const float *a, const float *b, size_t n)
+{
+    return 1.0f - dot_scalar(a, b, n);
+}
+
+static int32_t dot_i8_scalar(const int8_t *a, const int8_t *b, size_t n)
+{
+    int32_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (int32_t)a[i] * (int32_t)b[i];
+    return s;
+}
+
+/* CRC32C, reflected polynomial 0x82F63B78, slicing-by-8. */
+static uint32_t crc_tab[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int j = 0; j < 8; j++)
+            c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1u)));
+        crc_tab[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
+}
+
+uint32_t lh__vec_crc32c_sw(uint32_t crc, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    pthread_once(&crc_once, crc_init);
+    crc = ~crc;
+    while (n && ((uintptr_t)s & 7u)) {
+        crc = (crc >> 8) ^ crc_tab[0][(crc ^ *s++) & 0xff];
+        n--;
+    }
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        w ^= crc; /* little-endian: the low 4 bytes meet the crc */
+        crc = crc_tab[7][w & 0xff] ^ crc_tab[6][(w >> 8) & 0xff] ^
+              crc_tab[5][(w >> 16) & 0xff] ^ crc_tab[4][(w >> 24) & 0xff] ^
+              crc_tab[3][(w >> 32) & 0xff] ^ crc_tab[2][(w >> 40) & 0xff] ^
+              crc_tab[1][(w >> 48) & 0xff] ^ crc_tab[0][w >> 56];
+        s += 8;
+        n -= 8;
+    }
+    while (n--)
+        crc = (crc >> 8) ^ crc_tab[0][(crc ^ *s++) & 0xff];
+    return ~crc;
+}
+
+static const struct lh__vec_kernels k_scalar = {
+    "scalar", dot_scalar, l2sq_scalar, cosdist_scalar, dot_i8_scalar, lh__vec_crc32c_sw,
+};
+
+#ifdef LH_VEC_X86
+
+/* ---- SSE4.2 CRC32C ---- */
+
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const void *p,
+                                                            size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t c = ~crc;
+    while (n && ((uintptr_t)s & 7u)) {
+        c = _mm_crc32_u8((uint32_t)c, *s++);
+        n--;
+    }
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        c = _mm_crc32_u64(c, w);
+        s += 8;
+        n -= 8;
+    }
+    while (n--)
+        c = _mm_crc32_u8((uint32_t)c, *s++);
+    return ~(uint32_t)c;
+}
+
+/* ---- AVX2 + FMA ---- */
+
+#define AVX2_T __attribute__((target("avx2,fma")))
+
+AVX2_T static inline float hsum256(__m256 v)
+{
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
+    return _mm_cvtss_f32(lo);
+}
+
+AVX2_T static float dot_avx2(const float *a, const float *b, size_t n)
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+    }
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+    for (; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+AVX2_T static float l2sq_avx2(const float *a, const float *b, size_t n)
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+        __m256 d2 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16));
+        __m256 d3 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24));
+        s0 = _mm256_fmadd_ps(d0, d0, s0);
+        s1 = _mm256_fmadd_ps(d1, d1, s1);
+        s2 = _mm256_fmadd_ps(d2, d2, s2);
+        s3 = _mm256_fmadd_ps(d3, d3, s3);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+        s0 = _mm256_fmadd_ps(d, d, s0);
+    }
+    float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+    for (; i < n; i++) {
+        float d = a[i] - b[i];
+        s += d * d;
+    }
+    return s;
+}
+
+AVX2_T static float cosdist_avx2(const float *a, const float *b, size_t n)
+{
+    return 1.0f - dot_avx2(a, b, n);
+}
+
+/* |a| (unsigned) times b with a's sign: maddubs never saturates for inputs in [-127, 127]
+ * (2 * 127 * 127 < 32767). */
+AVX2_T static int32_t dot_i8_avx2(const int8_t *a, const int8_t *b, size_t n)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(a + i));
+        __m256i y0 = _mm256_loadu_si256((const __m256i *)(b + i));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(a + i + 32));
+        __m256i y1 = _mm256_loadu_si256((const __m256i *)(b + i + 32));
+        __m256i p0 = _mm256_maddubs_epi16(_mm256_sign_epi8(x0, x0), _mm256_sign_epi8(y0, x0));
+        __m256i p1 = _mm256_maddubs_epi16(_mm256_sign_epi8(x1, x1), _mm256_sign_epi8(y1, x1));
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(p0, ones));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(p1, ones));
+    }
+    for (; i + 32 <= n; i += 32) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(a + i));
+        __m256i y0 = _mm256_loadu_si256((const __m256i *)(b + i));
+        __m256i p0 = _mm256_maddubs_epi16(_mm256_sign_epi8(x0, x0), _mm256_sign_epi8(y0, x0));
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(p0, ones));
+    }
+    s0 = _mm256_add_epi32(s0, s1);
+    __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s0), _mm256_extracti128_si256(s0, 1));
+    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
+    h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
+    int32_t s = _mm_cvtsi128_si32(h);
+    for (; i < n; i++)
+        s += (int32_t)a[i] * (int32_t)b[i];
+    return s;
+}
+
+static const struct lh__vec_kernels k_avx2 = {
+    "avx2", dot_avx2, l2sq_avx2, cosdist_avx2, dot_i8_avx2, crc32c_hw,
+};
+
+/* ---- AVX-512 (F + BW + VNNI) ---- */
+
+#define AVX512_T __attribute__((target("avx512f,avx512bw,avx512vnni,avx512vl")))
+
+AVX512_T static float dot_avx512(const float *a, const float *b, size_t n)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32), s2);
+        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48), s3);
+    }
+    for (; i + 16 <= n; i += 16)
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i), s1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+AVX512_T static float l2sq_avx512(const float *a, const float *b, size_t n)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+        __m512 d1 = _mm512_sub_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16));
+        __m512 d2 = _mm512_sub_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32));
+        __m512 d3 = _mm512_sub_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48));
+        s0 = _mm512_fmadd_ps(d0, d0, s0);
+        s1 = _mm512_fmadd_ps(d1, d1, s1);
+        s2 = _mm512_fmadd_ps(d2, d2, s2);
+        s3 = _mm512_fmadd_ps(d3, d3, s3);
+    }
+    for (; i + 16 <= n; i += 16) {
+        __m512 d = _mm512_sub_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+        s0 = _mm512_fmadd_ps(d, d, s0);
+    }
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        __m512 d = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i));
+        s1 = _mm512_fmadd_ps(d, d, s1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+AVX512_T static float cosdist_avx512(const float *a, const float *b, size_t n)
+{
+    return 1.0f - dot_avx512(a, b, n);
+}
+
+/* vpdpbusd multiplies unsigned by signed bytes: feed a + 128 (a ^ 0x80) as the unsigned side
+ * and subtract 128 * sum(b), accumulated the same way. Exact for every int8 input. */
+AVX512_T static int32_t dot_i8_avx512(const int8_t *a, const int8_t *b, size_t n)
+{
+    const __m512i bias = _mm512_set1_epi8((char)0x80);
+    __m512i s = _mm512_setzero_si512(), c = s;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i x = _mm512_xor_si512(_mm512_loadu_si512(a + i), bias);
+        __m512i y = _mm512_loadu_si512(b + i);
+        s = _mm512_dpbusd_epi32(s, x, y);
+        c = _mm512_dpbusd_epi32(c, bias, y);
+    }
+    if (i < n) {
+        __mmask64 m = (n - i == 64) ? ~(__mmask64)0 : (((__mmask64)1 << (n - i)) - 1);
+        __m512i x = _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, a + i), bias);
+        __m512i y = _mm512_maskz_loadu_epi8(m, b + i);
+        s = _mm512_dpbusd_epi32(s, x, y); /* masked-out lanes: y = 0 adds nothing */
+        c = _mm512_dpbusd_epi32(c, bias, y);
+    }
+    return _mm512_reduce_add_epi32(_mm512_sub_epi32(s, c));
+}
+
+static const struct lh__vec_kernels k_avx512 = {
+    "avx512", dot_avx512, l2sq_avx512, cosdist_avx512, dot_i8_avx512, crc32c_hw,
+};
+
+static bool cpu_has(const char *isa)
+{
+    __builtin_cpu_init();
+    if (!strcmp(isa, "avx2"))
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("sse4.2");
+    if (!strcmp(isa, "avx512"))
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("sse4.2");
+    return false;
+}
+
+#endif /* LH_VEC_X86 */
+
+const struct lh__vec_kernels *lh__vec_kernels_isa(const char *isa)
+{
+    if (!isa)
+        return NULL;
+    if (!strcmp(isa, "scalar"))
+        return &k_scalar;
+#ifdef LH_VEC_X86
+    if (!strcmp(isa, "avx2") && cpu_has("avx2"))
+        return &k_avx2;
+    if (!strcmp(isa, "avx512") && cpu_has("avx512"))
+        return &k_avx512;
+#endif
+    return NULL;
+}
+
+static const struct lh__vec_kernels *best;
+static pthread_once_t best_once = PTHREAD_ONCE_INIT;
+
+static void pick_best(void)
+{
+    /* LH_VEC_ISA=scalar|avx2|avx512 forces a (supported) variant, for tests and comparisons. */
+    const char *force = getenv("LH_VEC_ISA");
+    const struct lh__vec_kernels *k = force ? lh__vec_kernels_isa(force) : NULL;
+    if (!k)
+        k = lh__vec_kernels_isa("avx512");
+    if (!k)
+        k = lh__vec_kernels_isa("avx2");
+    best = k ? k : &k_scalar;
+}
+
+const struct lh__vec_kernels *lh__vec_kernels_best(void)
+{
+    pthread_once(&best_once, pick_best);
+    return best;
+}
+
+float lh__vec_quantize(const float *x, size_t n, int8_t *out)
+{
+    float mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        float a = fabsf(x[i]);
+        if (a > mx)
+            mx = a;
+    }
+    if (mx == 0) {
+        memset(out, 0, n);
+        return 0;
+    }
+    float inv = 127.0f / mx;
+    for (size_t i = 0; i < n; i++) {
+        long q = lrintf(x[i] * inv);
+        out[i] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+    }
+    return mx / 127.0f;
+}
+
+bool lh__vec_normalize(float *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)x[i] * x[i];
+    if (!(s > 0) || !isfinite(s))
+        return false;
+    float inv = (float)(1.0 / sqrt(s));
+    for (size_t i = 0; i < n; i++)
+        x[i] *= inv;
+    return true;
+}
