@@ -71,5 +71,6 @@ int lh_cmd_indexes(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_search(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_ask(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_jobs(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_eval(struct lh_ctx *ctx, int argc, char **argv);
 
 #endif

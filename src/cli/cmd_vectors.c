@@ -288,3 +288,50 @@ int lh_cmd_jobs(struct lh_ctx *ctx, int argc, char **argv)
     lh_job_list_free(v, n);
     return 0;
 }
+
+int lh_cmd_eval(struct lh_ctx *ctx, int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"ef", "A,B,...", "ef_search values to try (default 16,32,64,128)", NULL},
+        {"k", "N", "recall@k (default 10)", NULL},
+        {"queries", "N", "queries (default 200)", NULL},
+        {0},
+    };
+    const char *pos[1];
+    int n_pos, rc, k = 10, nq = 200;
+    int efs[16] = {16, 32, 64, 128};
+    size_t n_efs = 4;
+    struct lh_error err;
+    if ((rc = cli_parse(ctx, "eval", "INDEX [--queries N] [--k N] [--ef 16,32,64]", argc, argv,
+                        opts, pos, 1, &n_pos, false)))
+        return rc == 1 ? 0 : rc;
+    if (n_pos != 1)
+        return cli_failf("eval: an INDEX is required") + 1;
+    if ((rc = parse_int(&opts[1], 1, 1000, &k)) || (rc = parse_int(&opts[2], 1, 10000, &nq)))
+        return rc;
+    if (opts[0].val) {
+        n_efs = 0;
+        for (const char *p = opts[0].val; *p && n_efs < LH_ARRAY_LEN(efs);) {
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p || v < 1 || v > 100000)
+                return cli_failf("invalid --ef '%s': a comma-separated list of numbers",
+                                 opts[0].val);
+            efs[n_efs++] = (int)v;
+            p = *end == ',' ? end + 1 : end;
+            if (*end && *end != ',')
+                return cli_failf("invalid --ef '%s'", opts[0].val);
+        }
+    }
+    struct lh_lake *l = cli_lake(ctx);
+    if (!l)
+        return 1;
+    struct lh_buf b = LH_BUF_INIT;
+    if (lh_lake_eval(l, pos[0], nq, k, efs, n_efs, &b, &err)) {
+        lh_buf_release(&b);
+        return cli_fail(&err);
+    }
+    cli_print_json(&b);
+    lh_buf_release(&b);
+    return 0;
+}

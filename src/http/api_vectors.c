@@ -199,3 +199,39 @@ int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     }
     return reply_buf(rp, 200, &b);
 }
+
+/* POST /vectors/eval {"index","queries","k","ef":[16,32,64]} */
+int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
+{
+    const char *index = NULL;
+    int nq = 200, k = 10, efs[16] = {16, 32, 64, 128};
+    size_t n_efs = 4;
+    const json_t *j = rq->json;
+    int rc;
+    if ((rc = need_object(rq, err)) || (rc = opt_str(j, "index", &index, err)) ||
+        (rc = opt_int(j, "queries", 1, 10000, &nq, err)) ||
+        (rc = opt_int(j, "k", 1, 1000, &k, err)))
+        return rc;
+    const json_t *je = json_object_get(j, "ef");
+    if (je) {
+        if (!json_is_array(je) || json_array_size(je) == 0 || json_array_size(je) > 16)
+            return lh_error_set(err, LH_EINVAL, "\"ef\" must be a list of 1 to 16 integers");
+        n_efs = 0;
+        size_t i;
+        json_t *v;
+        json_array_foreach(je, i, v)
+        {
+            if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000)
+                return lh_error_set(err, LH_EINVAL, "\"ef\" values must be 1..100000");
+            efs[n_efs++] = (int)json_integer_value(v);
+        }
+    }
+    if (!index)
+        return lh_error_set(err, LH_EINVAL, "an \"index\" is required");
+    struct lh_buf b = LH_BUF_INIT;
+    if ((rc = lh_lake_eval(rq->lake, index, nq, k, efs, n_efs, &b, err))) {
+        lh_buf_release(&b);
+        return rc;
+    }
+    return reply_buf(rp, 200, &b);
+}

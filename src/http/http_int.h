@@ -224,5 +224,6 @@ int lh_api_vectors_job_get(struct lh_req *rq, struct lh_reply *rp, struct lh_err
 int lh_api_vectors_job_cancel(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_vectors_search(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 
 #endif

@@ -107,6 +107,12 @@ const struct lh_route lh_routes[] = {
      "\"question\":{\"type\":\"string\"},\"index\":{\"type\":\"string\"},"
      "\"k\":{\"type\":\"integer\"},\"filter\":{\"type\":\"string\"}}}",
      "{answer, mode, model, citations: [{n, doc_id, chunk, score, text}]}"},
+    {"POST", "/vectors/eval", lh_api_vectors_eval, LH_R_JSON, 0,
+     "Recall@k and latency percentiles of an index per ef, against exact search", NULL,
+     "{\"type\":\"object\",\"required\":[\"index\"],\"properties\":{"
+     "\"index\":{\"type\":\"string\"},\"queries\":{\"type\":\"integer\"},"
+     "\"k\":{\"type\":\"integer\"},\"ef\":{\"type\":\"array\"}}}",
+     "{index, queries, k, vectors, exact_ms_mean, configs: [{ef, recall, ms_p50, ...}]}"},
     {"GET", "/journal/recent", lh_api_journal_recent, 0, 0,
      "The latest mutations: entity, field, old and new value, actor, time", "limit,before",
      NULL, "{entries: [...], next_before}"},

@@ -255,6 +255,12 @@ struct lh_rag_req {
 int lh_lake_rag(struct lh_lake *l, const struct lh_rag_req *rq, struct lh_buf *out,
                 struct lh_error *err);
 
+/* Evaluates an index: n_queries stored vectors as queries, exact (brute-force) top-k as the
+ * ground truth, then for each ef the HNSW recall@k and latency (mean, p50, p95, p99, QPS on
+ * one thread). Writes {"index","queries","k","vectors","exact_ms_mean","configs":[...]}. */
+int lh_lake_eval(struct lh_lake *l, const char *name, int n_queries, int k, const int *efs,
+                 size_t n_efs, struct lh_buf *out, struct lh_error *err);
+
 /* Validates (PII kinds, sensitivity levels) and applies a metadata patch (journaled). */
 int lh_lake_patch(struct lh_lake *l, const char *name, const struct lh_meta_patch *p,
                   const char *actor, int64_t *out_snapshot, struct lh_error *err);

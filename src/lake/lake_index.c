@@ -1203,3 +1203,114 @@ int lh__vec_searcher(void *ud, const char *index, const char *query, int k, cons
     lh_search_result_release(&r);
     return 0;
 }
+
+/* ---- evaluation: recall and latency against exact search ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+int lh_lake_eval(struct lh_lake *l, const char *name, int n_queries, int k, const int *efs,
+                 size_t n_efs, struct lh_buf *out, struct lh_error *err)
+{
+    struct lh__loaded_index *li = NULL;
+    float *queries = NULL;
+    uint64_t *truth = NULL;
+    struct lh_vec_hit *hits = NULL;
+    double *lat = NULL;
+    int rc;
+    if (n_queries <= 0)
+        n_queries = 200;
+    if (k <= 0)
+        k = 10;
+    if (n_queries > 10000 || k > 1000)
+        return lh_error_set(err, LH_EINVAL, "queries must be 1..10000 and k 1..1000");
+    if ((rc = loaded_get(l, name, &li, err)))
+        return rc;
+    size_t n = li->n_meta, dims = (size_t)li->def->dims;
+    if (n == 0) {
+        rc = lh_error_set(err, LH_EINVAL, "index '%s' is empty", name);
+        goto out;
+    }
+    if ((size_t)n_queries > n)
+        n_queries = (int)n;
+    if ((size_t)k > n)
+        k = (int)n;
+    /* queries: stored chunk vectors spread evenly over the index (deterministic) */
+    queries = lh_xmalloc((size_t)n_queries * dims * sizeof(float));
+    for (int i = 0; i < n_queries; i++) {
+        uint64_t label = li->meta[(size_t)i * n / (size_t)n_queries].label;
+        if ((rc = lh_vec_get(li->ix, label, queries + (size_t)i * dims, (uint32_t)dims, err)))
+            goto out;
+    }
+    truth = lh_xcalloc((size_t)n_queries * (size_t)k, sizeof(*truth));
+    hits = lh_xcalloc((size_t)k, sizeof(*hits));
+    lat = lh_xcalloc((size_t)n_queries, sizeof(*lat));
+    struct lh_vec_query qo = {0};
+    qo.k = (size_t)k;
+    qo.mode = LH_VEC_EXACT;
+    double exact_us = 0;
+    for (int i = 0; i < n_queries; i++) {
+        size_t got = 0;
+        double t0 = now_us();
+        if ((rc = lh_vec_search(li->ix, queries + (size_t)i * dims, (uint32_t)dims, &qo, hits, &got,
+                                err)))
+            goto out;
+        exact_us += now_us() - t0;
+        for (size_t j = 0; j < got; j++)
+            truth[(size_t)i * (size_t)k + j] = hits[j].label;
+    }
+    lh_buf_printf(out,
+                  "{\"index\":\"%s\",\"queries\":%d,\"k\":%d,\"vectors\":%zu,\"exact_ms_mean\":%.3f,"
+                  "\"configs\":[",
+                  name, n_queries, k, n, exact_us / n_queries / 1000.0);
+    for (size_t e = 0; e < n_efs; e++) {
+        qo.mode = LH_VEC_GRAPH;
+        qo.ef = (uint32_t)efs[e];
+        size_t found = 0;
+        for (int i = 0; i < n_queries; i++) {
+            size_t got = 0;
+            double t0 = now_us();
+            if ((rc = lh_vec_search(li->ix, queries + (size_t)i * dims, (uint32_t)dims, &qo, hits,
+                                    &got, err)))
+                goto out;
+            lat[i] = now_us() - t0;
+            for (size_t j = 0; j < got; j++)
+                for (int t = 0; t < k; t++)
+                    if (hits[j].label == truth[(size_t)i * (size_t)k + (size_t)t]) {
+                        found++;
+                        break;
+                    }
+        }
+        qsort(lat, (size_t)n_queries, sizeof(*lat), cmp_double);
+        double sum = 0;
+        for (int i = 0; i < n_queries; i++)
+            sum += lat[i];
+        lh_buf_printf(out,
+                      "%s{\"ef\":%d,\"recall\":%.4f,\"ms_mean\":%.4f,\"ms_p50\":%.4f,"
+                      "\"ms_p95\":%.4f,\"ms_p99\":%.4f,\"qps\":%.0f}",
+                      e ? "," : "", efs[e], (double)found / ((double)n_queries * k),
+                      sum / n_queries / 1000.0, lat[n_queries / 2] / 1000.0,
+                      lat[(size_t)((n_queries - 1) * 0.95)] / 1000.0,
+                      lat[(size_t)((n_queries - 1) * 0.99)] / 1000.0,
+                      sum > 0 ? n_queries / (sum / 1e6) : 0.0);
+    }
+    lh_buf_puts(out, "]}");
+out:
+    free(queries);
+    free(truth);
+    free(hits);
+    free(lat);
+    if (li)
+        loaded_unref(l, li);
+    return rc;
+}

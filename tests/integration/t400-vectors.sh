@@ -123,6 +123,18 @@ api POST /vectors/rag --data '{"question":"what is in the hiring memo?","index":
 expect "POST /vectors/rag" 200 '.mode == "extractive" and (.citations | length) >= 1'
 api POST /vectors/rag --data '{}'
 expect "RAG without a question is 400" 400
+# eval needs texts that are not near-duplicates: random word salads from a fixed seed
+words=(lake river graph vector parquet column zstd hiring engineer oslo lima salary query index search chunk token model answer cite memo plan budget quarter report cloud storage bucket schema catalog journal audit mask view role agent)
+seed=7
+{ echo "id,body"; for i in $(seq 1 400); do line=""; for w in 1 2 3 4 5 6 7 8 9 10 11 12; do seed=$(( (seed * 1103515245 + 12345) % 2147483648 )); line="$line ${words[$((seed % ${#words[@]}))]}"; done; echo "$i,\"$line\""; done; } >"$T/salad.csv"
+lh ingest "$T/salad.csv" --name salad && lh index salad --text body --id id --name salad_idx
+api POST /vectors/eval --data '{"index":"salad_idx","queries":50,"k":5,"ef":[8,64]}'
+expect "eval: recall against exact search per ef, with latency percentiles" 200 \
+    '.queries == 50 and (.configs | length) == 2 and .configs[1].recall >= 0.95 and .configs[1].ms_p99 >= .configs[1].ms_p50'
+api POST /vectors/eval --data '{"index":"api_idx","ef":"fast"}'
+expect "bad eval parameters are 400" 400
+lh eval notes_body --queries 20 --k 5 --ef 32
+check "CLI eval" test "$(jq '.configs[0].ef' <<<"$OUT")" = 32
 api GET /vectors/jobs
 expect "GET /vectors/jobs" 200 '(.jobs | length) >= 5'
 api POST /vectors/jobs/$job/cancel
