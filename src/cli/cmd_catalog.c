@@ -46,13 +46,7 @@ int lh_cmd_datasets(struct lh_ctx *ctx, int argc, char **argv)
         return cli_fail(&err);
     if (opts[0].val) {
         struct lh_buf b = LH_BUF_INIT;
-        lh_buf_puts(&b, "{\"datasets\":[");
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                lh_buf_putc(&b, ',');
-            lh_lake_dataset_json(list[i], false, &b);
-        }
-        lh_buf_puts(&b, "]}");
+        lh_lake_datasets_json(list, n, &b);
         cli_print_json(&b);
         lh_buf_release(&b);
     } else {

@@ -23,13 +23,7 @@ int lh_api_datasets_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error
     if (rc < 0)
         return rc;
     struct lh_buf b = LH_BUF_INIT;
-    lh_buf_puts(&b, "{\"datasets\":[");
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            lh_buf_putc(&b, ',');
-        lh_lake_dataset_json(list[i], false, &b);
-    }
-    lh_buf_puts(&b, "]}");
+    lh_lake_datasets_json(list, n, &b);
     lh_dataset_list_free(list, n);
     return reply_buf(rp, 200, &b);
 }

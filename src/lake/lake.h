@@ -288,6 +288,8 @@ void lh_lake_columns_json(const struct lh_column *cols, const struct lh_column_m
 const char *lh_lake_sensitivity(const struct lh_dataset *d);
 void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh_buf *b);
 void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b);
+/* {"datasets":[...]} of a list (without files). */
+void lh_lake_datasets_json(struct lh_dataset *const *list, size_t n, struct lh_buf *b);
 void lh_lake_gc_json(const struct lh_gc_result *r, struct lh_buf *b);
 void lh_lake_resync_json(const struct lh_resync_result *r, struct lh_buf *b);
 

@@ -99,6 +99,17 @@ void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh
     lh_buf_putc(b, '}');
 }
 
+void lh_lake_datasets_json(struct lh_dataset *const *list, size_t n, struct lh_buf *b)
+{
+    lh_buf_puts(b, "{\"datasets\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            lh_buf_putc(b, ',');
+        lh_lake_dataset_json(list[i], false, b);
+    }
+    lh_buf_puts(b, "]}");
+}
+
 void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b)
 {
     lh_buf_puts(b, "{\"dataset\":");
