@@ -27,11 +27,12 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
-/* Large arrays are 2 MiB aligned and asked for transparent huge pages: random row accesses
- * (graph search) then miss the TLB far less. */
+/* Arrays of 2 MiB or more are 2 MiB aligned and asked for transparent huge pages: random row
+ * accesses (graph search) miss the TLB far less, and the hardware prefetchers of a scan are
+ * not stopped at every 4 KiB page boundary. */
 void *lh__vec_alloc_rows(size_t bytes)
 {
-    size_t align = bytes >= ((size_t)4 << 20) ? ((size_t)2 << 20) : 64;
+    size_t align = bytes >= ((size_t)2 << 20) ? ((size_t)2 << 20) : 64;
     size_t size = (bytes + align - 1) / align * align;
     void *p = aligned_alloc(align, size ? size : align);
     if (p && align > 64)
@@ -78,17 +79,9 @@ void lh__vec_retire(struct lh_vec *v, void *p)
 /* ---- rotation ---- */
 
 /* In-place normalised fast Walsh-Hadamard transform of n (a power of two) values. */
-static void fwht(float *x, uint32_t n)
+static void fwht(const struct lh_vec *v, float *x, uint32_t n)
 {
-    for (uint32_t h = 1; h < n; h <<= 1) {
-        for (uint32_t i = 0; i < n; i += 2 * h) {
-            for (uint32_t j = i; j < i + h; j++) {
-                float a = x[j], b = x[j + h];
-                x[j] = a + b;
-                x[j + h] = a - b;
-            }
-        }
-    }
+    v->k->fwht(x, n);
     float s = 1.0f / sqrtf((float)n);
     for (uint32_t i = 0; i < n; i++)
         x[i] *= s;
@@ -109,7 +102,7 @@ void lh__vec_rotate(const struct lh_vec *v, float *x)
         const float *sg = v->rot_signs + (size_t)r * v->dims;
         for (uint32_t i = 0; i < v->dims; i++)
             x[i] *= sg[i];
-        fwht(x + rot_off(v, r), v->rot_block);
+        fwht(v, x + rot_off(v, r), v->rot_block);
     }
 }
 
@@ -119,7 +112,7 @@ void lh__vec_unrotate(const struct lh_vec *v, float *x)
         return;
     for (int r = LH__VEC_ROT_ROUNDS - 1; r >= 0; r--) {
         const float *sg = v->rot_signs + (size_t)r * v->dims;
-        fwht(x + rot_off(v, r), v->rot_block);
+        fwht(v, x + rot_off(v, r), v->rot_block);
         for (uint32_t i = 0; i < v->dims; i++)
             x[i] *= sg[i];
     }
@@ -477,10 +470,17 @@ int lh__vec_create(const struct lh_vec_opts *o, struct lh_vec **out, struct lh_e
     v->ml = v->graph ? 1.0 / log((double)v->m) : 0;
     v->ep = LH__VEC_EP_EMPTY;
     pthread_mutex_init(&v->retire_lock, NULL);
+    pthread_rwlockattr_t wpref;
+    pthread_rwlockattr_init(&wpref);
+    /* Save and the end of a bulk build wait for writers' turn; with glibc's default (readers
+     * first) a steady stream of adds could starve them. No path takes these twice. */
+    pthread_rwlockattr_setkind_np(&wpref, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     pthread_rwlock_init(&v->map_lock, NULL);
-    pthread_rwlock_init(&v->mut_lock, NULL);
+    pthread_rwlock_init(&v->mut_lock, &wpref);
     pthread_mutex_init(&v->ep_lock, NULL);
     pthread_mutex_init(&v->ctx_lock, NULL);
+    pthread_rwlock_init(&v->bc_lock, &wpref);
+    pthread_rwlockattr_destroy(&wpref);
     rc = lh__vec_pool_new(v->o.n_threads, &v->pool);
     if (rc) {
         lh_error_set(err, LH_ENOMEM, "cannot start the vector index threads");
@@ -539,6 +539,7 @@ void lh_vec_free(struct lh_vec *v)
     map_release(&v->map);
     if (v->file_map)
         munmap(v->file_map, v->file_map_len);
+    pthread_rwlock_destroy(&v->bc_lock);
     pthread_mutex_destroy(&v->ctx_lock);
     pthread_mutex_destroy(&v->ep_lock);
     pthread_rwlock_destroy(&v->mut_lock);
@@ -649,8 +650,16 @@ static int add_one(struct lh_vec *v, struct lh__vec_ctx *c, uint64_t label,
         s->qs[2 * r + 1] = (float)n2;
     }
     __atomic_store_n(&s->labels[r], label, __ATOMIC_RELAXED);
-    if (v->graph)
-        lh__hnsw_insert(v, c, id);
+    if (v->graph) {
+        pthread_rwlock_rdlock(&v->bc_lock);
+        struct lh__vec_bcodes *bc = v->bc;
+        if (bc && id < bc->cap) {
+            float sc = lh__vec_quantize(c->qbuf, v->dims, bc->codes + (size_t)id * v->dims);
+            __atomic_store(&bc->scale[id], &sc, __ATOMIC_RELEASE);
+        }
+        lh__hnsw_insert(v, c, id, bc && id < bc->cap ? bc : NULL);
+        pthread_rwlock_unlock(&v->bc_lock);
+    }
     __atomic_store_n(&s->state[r], LH__VEC_S_LIVE, __ATOMIC_RELEASE);
     __atomic_add_fetch(&v->live, 1, __ATOMIC_RELAXED);
     return 0;
@@ -717,6 +726,57 @@ static void batch_task(void *arg, size_t task)
     lh__vec_ctx_put(v, c);
 }
 
+/* A batch of LH__VEC_BULK_MIN rows or more into a cosine graph index gets temporary int8
+ * codes (flat, indexed by row id; existing rows are coded too) for the beam searches of its
+ * inserts: a quarter of the bytes per candidate. Cosine only: the approximate distance
+ * 1 - s_q s_x dot8 needs no norms. Returns the codes to free, or NULL (then plain fp32). */
+static struct lh__vec_bcodes *bulk_begin(struct lh_vec *v, size_t n)
+{
+    if (!v->graph || v->o.metric != LH_VEC_COSINE || v->dims < 64 ||
+        n < LH__VEC_BULK_MIN)
+        return NULL;
+    struct lh__vec_bcodes *bc = calloc(1, sizeof(*bc));
+    uint32_t have = __atomic_load_n(&v->n_slots, __ATOMIC_ACQUIRE);
+    if (!bc)
+        return NULL;
+    bc->cap = (size_t)have + n;
+    bc->codes = lh__vec_alloc_rows(bc->cap * v->dims);
+    bc->scale = calloc(bc->cap, sizeof(float));
+    if (!bc->codes || !bc->scale) { /* the build just runs in fp32 */
+        free(bc->codes);
+        free(bc->scale);
+        free(bc);
+        return NULL;
+    }
+    struct lh__vec_seg *t = lh__vec_segs(v);
+    for (uint32_t i = 0; i < have; i++)
+        bc->scale[i] = lh__vec_quantize(lh__vec_row(t, i, v->dims), v->dims,
+                                        bc->codes + (size_t)i * v->dims);
+    pthread_rwlock_wrlock(&v->bc_lock);
+    if (v->bc) { /* another batch runs one already */
+        pthread_rwlock_unlock(&v->bc_lock);
+        free(bc->codes);
+        free(bc->scale);
+        free(bc);
+        return NULL;
+    }
+    v->bc = bc;
+    pthread_rwlock_unlock(&v->bc_lock);
+    return bc;
+}
+
+static void bulk_end(struct lh_vec *v, struct lh__vec_bcodes *bc)
+{
+    if (!bc)
+        return;
+    pthread_rwlock_wrlock(&v->bc_lock); /* waits for inserts still using it */
+    v->bc = NULL;
+    pthread_rwlock_unlock(&v->bc_lock);
+    free(bc->codes);
+    free(bc->scale);
+    free(bc);
+}
+
 int lh_vec_add_batch(struct lh_vec *v, const uint64_t *labels, const float *vecs, size_t n,
                      uint32_t dims, struct lh_error *err)
 {
@@ -733,8 +793,10 @@ int lh_vec_add_batch(struct lh_vec *v, const uint64_t *labels, const float *vecs
     j.n = n;
     pthread_mutex_init(&j.err_lock, NULL);
     pthread_rwlock_rdlock(&v->mut_lock);
+    struct lh__vec_bcodes *bc = bulk_begin(v, n);
     size_t tasks = (size_t)lh__vec_pool_threads(v->pool);
     lh__vec_pool_run(v->pool, tasks < n ? tasks : n, batch_task, &j);
+    bulk_end(v, bc);
     pthread_rwlock_unlock(&v->mut_lock);
     pthread_mutex_destroy(&j.err_lock);
     if (j.rc) {
@@ -940,6 +1002,18 @@ static inline float int8_dist(const struct scan_job *j, const struct lh__vec_seg
     return 1.0f - ip;
 }
 
+/* Row id (LIVE when checked) scored d: keep it if it passes the filter and the heap. */
+static inline void scan_consider(struct scan_job *j, struct scan_part *p,
+                                 const struct lh__vec_seg *s, uint32_t r, uint32_t id, float d)
+{
+    if (j->f && !lh__vec_filter_ok(j->f, __atomic_load_n(&s->labels[r], __ATOMIC_RELAXED)))
+        return;
+    if (p->n < j->keep || d < p->heap[0].d || (d == p->heap[0].d && id < p->heap[0].id))
+        topk_push(p->heap, &p->n, j->keep, d, id);
+}
+
+#define SCAN_CHUNK 256u
+
 static void scan_task(void *arg, size_t part)
 {
     struct scan_job *j = arg;
@@ -947,25 +1021,67 @@ static void scan_task(void *arg, size_t part)
     struct scan_part *p = &j->parts[part];
     size_t lo = j->n_rows * part / j->n_parts, hi = j->n_rows * (part + 1) / j->n_parts;
     uint32_t dims = v->dims;
-    for (size_t i = lo; i < hi; i++) {
-        uint32_t id = j->ids ? j->ids[i] : (uint32_t)i;
-        const struct lh__vec_seg *s = &j->t[id >> LH__VEC_SEG_SHIFT];
-        uint32_t r = id & LH__VEC_SEG_MASK;
-        if (__atomic_load_n(&s->state[r], __ATOMIC_ACQUIRE) != LH__VEC_S_LIVE)
-            continue;
-        if (j->f && !lh__vec_filter_ok(j->f, __atomic_load_n(&s->labels[r], __ATOMIC_RELAXED)))
-            continue;
-        float d;
-        if (j->kind == SCAN_INT8) {
-            const int8_t *code = s->codes + (size_t)r * dims;
-            if (!j->ids && i + 4 < hi && ((id + 4) & LH__VEC_SEG_MASK) > r)
-                __builtin_prefetch(code + 4 * (size_t)dims);
-            d = int8_dist(j, s, r, code);
-        } else {
-            d = v->dist(j->q, s->vecs + (size_t)r * dims, dims);
+    if (j->ids) { /* a few chosen rows */
+        for (size_t i = lo; i < hi; i++) {
+            uint32_t id = j->ids[i];
+            const struct lh__vec_seg *s = &j->t[id >> LH__VEC_SEG_SHIFT];
+            uint32_t r = id & LH__VEC_SEG_MASK;
+            if (__atomic_load_n(&s->state[r], __ATOMIC_ACQUIRE) != LH__VEC_S_LIVE)
+                continue;
+            float d = j->kind == SCAN_INT8 ? int8_dist(j, s, r, s->codes + (size_t)r * dims)
+                                           : v->dist(j->q, s->vecs + (size_t)r * dims, dims);
+            scan_consider(j, p, s, r, id, d);
         }
-        if (p->n < j->keep || d < p->heap[0].d || (d == p->heap[0].d && id < p->heap[0].id))
-            topk_push(p->heap, &p->n, j->keep, d, id);
+        return;
+    }
+    /* Contiguous rows: check the states of a chunk first (a row is read only once it is LIVE,
+     * so its vector is complete), score it with the row kernels, then filter and keep. */
+    float fd[SCAN_CHUNK];
+    int32_t id8[SCAN_CHUNK];
+    uint8_t live[SCAN_CHUNK];
+    for (size_t i = lo; i < hi;) {
+        const struct lh__vec_seg *s = &j->t[i >> LH__VEC_SEG_SHIFT];
+        uint32_t r = (uint32_t)(i & LH__VEC_SEG_MASK);
+        size_t m = hi - i, n_live = 0;
+        if (m > LH__VEC_SEG_ROWS - r)
+            m = LH__VEC_SEG_ROWS - r;
+        if (m > SCAN_CHUNK)
+            m = SCAN_CHUNK;
+        for (size_t t = 0; t < m; t++) {
+            live[t] = __atomic_load_n(&s->state[r + t], __ATOMIC_ACQUIRE) == LH__VEC_S_LIVE;
+            n_live += live[t];
+        }
+        if (n_live < m) { /* some rows are free, deleted or being written: one by one */
+            for (size_t t = 0; t < m; t++) {
+                if (!live[t])
+                    continue;
+                uint32_t rr = r + (uint32_t)t;
+                float d = j->kind == SCAN_INT8
+                              ? int8_dist(j, s, rr, s->codes + (size_t)rr * dims)
+                              : v->dist(j->q, s->vecs + (size_t)rr * dims, dims);
+                scan_consider(j, p, s, rr, (uint32_t)(i + t), d);
+            }
+            i += m;
+            continue;
+        }
+        if (j->kind == SCAN_INT8) {
+            v->k->dot_i8_rows(j->qc, s->codes + (size_t)r * dims, m, dims, id8);
+            for (size_t t = 0; t < m; t++) {
+                float ip = j->qscale * s->qs[2 * (r + t)] * (float)id8[t];
+                fd[t] = v->o.metric == LH_VEC_L2 ? j->qnorm + s->qs[2 * (r + t) + 1] - 2.0f * ip
+                                                 : 1.0f - ip;
+            }
+        } else if (v->o.metric == LH_VEC_COSINE) {
+            v->k->dot_rows(j->q, s->vecs + (size_t)r * dims, m, dims, fd);
+            for (size_t t = 0; t < m; t++)
+                fd[t] = 1.0f - fd[t];
+        } else {
+            for (size_t t = 0; t < m; t++)
+                fd[t] = v->dist(j->q, s->vecs + (size_t)(r + t) * dims, dims);
+        }
+        for (size_t t = 0; t < m; t++)
+            scan_consider(j, p, s, r + (uint32_t)t, (uint32_t)(i + t), fd[t]);
+        i += m;
     }
 }
 

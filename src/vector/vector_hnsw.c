@@ -292,7 +292,7 @@ static inline float dist_or_prune(const struct lh_vec *v, const struct prune *p,
  * `self`; query mode accepts live rows passing f. */
 static size_t search_layer(struct lh_vec *v, struct lh__vec_ctx *c, const float *q, uint32_t ep,
                            float ep_d, size_t ef, int level, int mode, uint32_t self,
-                           const struct lh_vec_filter *f)
+                           const struct lh_vec_filter *f, const struct lh__vec_bcodes *bc)
 {
     const uint32_t dims = v->dims;
     const size_t row_bytes = (size_t)dims * sizeof(float);
@@ -305,8 +305,15 @@ static size_t search_layer(struct lh_vec *v, struct lh__vec_ctx *c, const float 
     size_t n_res = 0, n_cand = 0;
     float lower = __builtin_inff();
     struct prune pr;
+    const int8_t *qc = NULL;
+    float qsc = 0;
 
     prune_init(v, q, &pr);
+    if (bc) { /* bulk build: the row being inserted has its code at its own id */
+        qc = bc->codes + (size_t)self * dims;
+        __atomic_load(&bc->scale[self], &qsc, __ATOMIC_ACQUIRE);
+        pr.on = false;
+    }
     lh__vec_ctx_visit_begin(v, c);
     uint16_t *marks = c->marks;
     const size_t marks_cap = c->marks_cap;
@@ -344,15 +351,32 @@ static size_t search_layer(struct lh_vec *v, struct lh__vec_ctx *c, const float 
             marks[id] = epoch;
             todo[n_todo++] = id;
         }
-        for (uint32_t i = 0; i < n_todo && i < PF_AHEAD; i++)
-            prefetch_row(lh__vec_row(t, todo[i], dims), pf_bytes);
+        if (bc) {
+            for (uint32_t i = 0; i < n_todo; i++) /* int8 rows are short: fetch them all */
+                if (todo[i] < bc->cap)
+                    prefetch_row((const float *)(const void *)(bc->codes +
+                                                               (size_t)todo[i] * dims),
+                                 dims);
+        } else {
+            for (uint32_t i = 0; i < n_todo && i < PF_AHEAD; i++)
+                prefetch_row(lh__vec_row(t, todo[i], dims), pf_bytes);
+        }
         for (uint32_t i = 0; i < n_todo; i++) {
             uint32_t id = todo[i];
-            if (i + PF_AHEAD < n_todo)
-                prefetch_row(lh__vec_row(t, todo[i + PF_AHEAD], dims), pf_bytes);
+            float d;
             const float *x = lh__vec_row(t, id, dims);
-            float d = (pr.on && n_res >= ef) ? dist_or_prune(v, &pr, q, x, lower)
-                                              : dist(q, x, dims);
+            float xs = 0;
+            if (bc && id < bc->cap)
+                __atomic_load(&bc->scale[id], &xs, __ATOMIC_ACQUIRE);
+            if (xs != 0) {
+                d = 1.0f - qsc * xs * (float)v->k->dot_i8(qc, bc->codes + (size_t)id * dims,
+                                                          dims);
+            } else {
+                if (!bc && i + PF_AHEAD < n_todo)
+                    prefetch_row(lh__vec_row(t, todo[i + PF_AHEAD], dims), pf_bytes);
+                d = (pr.on && n_res >= ef) ? dist_or_prune(v, &pr, q, x, lower)
+                                           : dist(q, x, dims);
+            }
             if (n_res < ef || d < lower) {
                 minh_push(c, &n_cand, d, id);
                 uint8_t st = lh__vec_state(t, id);
@@ -463,7 +487,8 @@ out:
     node_unlock(seq);
 }
 
-void lh__hnsw_insert(struct lh_vec *v, struct lh__vec_ctx *c, uint32_t id)
+void lh__hnsw_insert(struct lh_vec *v, struct lh__vec_ctx *c, uint32_t id,
+                     const struct lh__vec_bcodes *bc)
 {
     struct lh__vec_seg *t = lh__vec_segs(v);
     const float *q = lh__vec_row(t, id, v->dims);
@@ -494,10 +519,18 @@ void lh__hnsw_insert(struct lh_vec *v, struct lh__vec_ctx *c, uint32_t id)
         for (int l = maxl; l > level; l--)
             greedy(v, c, q, l, &cur, &d);
         for (int l = level < maxl ? level : maxl; l >= 0; l--) {
-            size_t n = search_layer(v, c, q, cur, d, efc, l, ACCEPT_BUILD, id, NULL);
+            size_t n = search_layer(v, c, q, cur, d, efc, l, ACCEPT_BUILD, id, NULL, bc);
             if (!n)
                 continue;
             memcpy(c->tmp, c->res, n * sizeof(*c->tmp));
+            if (bc) { /* the beam ran on int8 codes: choose neighbours on fp32 distances */
+                struct lh__vec_seg *tt = lh__vec_segs(v);
+                for (size_t i = 0; i < n; i++) {
+                    if (i + 2 < n)
+                        prefetch_row(lh__vec_row(tt, c->tmp[i + 2].id, v->dims), 1024);
+                    c->tmp[i].d = v->dist(q, lh__vec_row(tt, c->tmp[i].id, v->dims), v->dims);
+                }
+            }
             qsort(c->tmp, n, sizeof(*c->tmp), cand_cmp);
             uint32_t sel[LH_VEC_MAX_M];
             uint32_t k = select_heuristic(v, c->tmp, n, v->m, sel);
@@ -536,7 +569,7 @@ size_t lh__hnsw_search(struct lh_vec *v, struct lh__vec_ctx *c, const float *q, 
     for (int l = maxl; l > 0; l--)
         greedy(v, c, q, l, &cur, &d);
     lh__vec_ctx_reserve(c, ef + 2);
-    size_t n = search_layer(v, c, q, cur, d, ef, 0, ACCEPT_QUERY, LH__VEC_NONE, f);
+    size_t n = search_layer(v, c, q, cur, d, ef, 0, ACCEPT_QUERY, LH__VEC_NONE, f, NULL);
     memcpy(c->tmp, c->res, n * sizeof(*c->tmp));
     qsort(c->tmp, n, sizeof(*c->tmp), cand_cmp);
     if (n > k)

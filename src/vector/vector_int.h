@@ -21,7 +21,7 @@
 
 #include <pthread.h>
 
-#define LH__VEC_SEG_SHIFT 12u
+#define LH__VEC_SEG_SHIFT 13u /* 8192 rows: a 768-d segment is 24 MiB fp32, 6 MiB int8 */
 #define LH__VEC_SEG_ROWS (1u << LH__VEC_SEG_SHIFT)
 #define LH__VEC_SEG_MASK (LH__VEC_SEG_ROWS - 1u)
 #define LH__VEC_MAX_LEVEL 15
@@ -30,6 +30,7 @@
 #define LH__VEC_ROT_MIN 256u  /* smallest dims that get the rotation and early abandon */
 #define LH__VEC_ROT_ROUNDS 3
 #define LH__VEC_PRUNE_Z 3.0f  /* early-abandon margin, in standard deviations */
+#define LH__VEC_BULK_MIN 1024u /* batches this large build over temporary int8 codes */
 
 /* Row states (one byte per row). */
 enum {
@@ -48,6 +49,12 @@ struct lh__vec_kernels {
     float (*cosdist)(const float *a, const float *b, size_t n); /* 1 - dot */
     /* Exact sum of a[i] * b[i]; inputs must lie in [-127, 127]. */
     int32_t (*dot_i8)(const int8_t *a, const int8_t *b, size_t n);
+    /* Scans: out[r] = dot(q, rows + r * n) for r < n_rows (contiguous rows of n values). */
+    void (*dot_rows)(const float *q, const float *rows, size_t n_rows, size_t n, float *out);
+    void (*dot_i8_rows)(const int8_t *q, const int8_t *rows, size_t n_rows, size_t n,
+                        int32_t *out);
+    /* In-place unnormalised Walsh-Hadamard transform of n (a power of two) values. */
+    void (*fwht)(float *x, size_t n);
     uint32_t (*crc32c)(uint32_t crc, const void *p, size_t n);
 };
 
@@ -88,6 +95,14 @@ struct lh__vec_seg {
     uint8_t *state;
     bool vecs_mapped;  /* vecs / codes point into the loaded file */
     bool codes_mapped;
+};
+
+/* Temporary int8 codes of a bulk build (see lh_vec_add_batch): row id -> code, scale. A scale
+ * of 0 means "no code yet": use the fp32 row. */
+struct lh__vec_bcodes {
+    int8_t *codes; /* cap * dims */
+    float *scale;  /* cap, atomic */
+    size_t cap;
 };
 
 struct lh__vec_map {
@@ -164,6 +179,12 @@ struct lh_vec {
     struct lh__vec_ctx *ctx_free;
     struct lh__vec_pool *pool;
 
+    /* Bulk build: the beam search of each insert runs over int8 codes (4x fewer bytes per
+     * candidate) and the beam is re-scored in fp32 before neighbours are chosen. Set for the
+     * duration of one lh_vec_add_batch; inserts hold bc_lock shared while they use it. */
+    struct lh__vec_bcodes *bc;
+    pthread_rwlock_t bc_lock;
+
     void *file_map; /* lh_vec_load: the private mapping of the file */
     size_t file_map_len;
 };
@@ -204,7 +225,7 @@ int lh__vec_ensure_seg(struct lh_vec *v, uint32_t si, bool no_rows);
 /* The index's rotation applied to / undone on x[dims] in place (no-op without rotation). */
 void lh__vec_rotate(const struct lh_vec *v, float *x);
 void lh__vec_unrotate(const struct lh_vec *v, float *x);
-/* Row memory: 64-byte aligned; 2 MiB aligned and MADV_HUGEPAGE from 4 MiB on. free() it. */
+/* Row memory: 64-byte aligned; 2 MiB aligned and MADV_HUGEPAGE from 2 MiB on. free() it. */
 void *lh__vec_alloc_rows(size_t bytes);
 /* Maps label -> row (loader; single-threaded). -LH_EEXIST, -LH_ENOMEM. */
 int lh__vec_map_put(struct lh_vec *v, uint64_t label, uint32_t id);
@@ -221,7 +242,8 @@ int lh__vec_level_for(const struct lh_vec *v, uint64_t label);
 
 /* vector_hnsw.c */
 /* Links row id (vector, label and level already written; state BUSY) into the graph. */
-void lh__hnsw_insert(struct lh_vec *v, struct lh__vec_ctx *c, uint32_t id);
+void lh__hnsw_insert(struct lh_vec *v, struct lh__vec_ctx *c, uint32_t id,
+                     const struct lh__vec_bcodes *bc);
 /* Prepares a reused row for a new level: clears its links, sizes its upper block. */
 void lh__hnsw_reset_row(struct lh_vec *v, uint32_t id, int level);
 /* Allocates the upper block of a fresh row (level > 0). */

@@ -27,6 +27,7 @@
 #define LHVX_ENDIAN 0x01020304u
 #define LHVX_MAX_SECTIONS 12u
 #define LHVX_ALIGN 4096u
+#define LHVX_ROWS_ROTATED 1u /* rows went through the seeded rotation (vector_int.h) */
 
 enum lhvx_section {
     SEC_LABELS = 1,  /* slots x u64 */
@@ -72,7 +73,7 @@ struct lhvx_header {
     uint64_t n_free;
     uint64_t entry;
     uint32_t n_sections;
-    uint32_t reserved;
+    uint32_t row_flags; /* LHVX_ROWS_* */
     struct lhvx_section_ent sec[LHVX_MAX_SECTIONS];
     uint8_t pad[LHVX_HEADER_SIZE - 96 - LHVX_MAX_SECTIONS * 24 - 4];
     uint32_t crc;
@@ -247,6 +248,7 @@ static void fill_header(const struct lh_vec *v, struct lhvx_header *h)
     h->capacity = (uint64_t)v->n_segs * LH__VEC_SEG_ROWS;
     h->n_free = v->n_free;
     h->entry = __atomic_load_n(&v->ep, __ATOMIC_ACQUIRE);
+    h->row_flags = v->rotate ? LHVX_ROWS_ROTATED : 0;
 }
 
 int lh_vec_save(struct lh_vec *v, const char *path, struct lh_error *err)
@@ -641,6 +643,10 @@ int lh_vec_load_ex(const char *path, int n_threads, unsigned flags, struct lh_ve
         rc = lh__vec_create(&o, &v, err);
         if (rc)
             goto out;
+    }
+    if (h.row_flags != (v->rotate ? LHVX_ROWS_ROTATED : 0)) {
+        rc = bad(&ld, "rows were stored with another rotation than this build uses");
+        goto out;
     }
     rc = load_rows(&ld, v);
     if (!rc)

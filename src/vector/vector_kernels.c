@@ -69,6 +69,33 @@ static int32_t dot_i8_scalar(const int8_t *a, const int8_t *b, size_t n)
     return s;
 }
 
+static void dot_rows_scalar(const float *q, const float *rows, size_t n_rows, size_t n,
+                            float *out)
+{
+    for (size_t r = 0; r < n_rows; r++)
+        out[r] = dot_scalar(q, rows + r * n, n);
+}
+
+static void dot_i8_rows_scalar(const int8_t *q, const int8_t *rows, size_t n_rows, size_t n,
+                               int32_t *out)
+{
+    for (size_t r = 0; r < n_rows; r++)
+        out[r] = dot_i8_scalar(q, rows + r * n, n);
+}
+
+static void fwht_scalar(float *x, size_t n)
+{
+    for (size_t h = 1; h < n; h <<= 1) {
+        for (size_t i = 0; i < n; i += 2 * h) {
+            for (size_t j = i; j < i + h; j++) {
+                float a = x[j], b = x[j + h];
+                x[j] = a + b;
+                x[j + h] = a - b;
+            }
+        }
+    }
+}
+
 /* CRC32C, reflected polynomial 0x82F63B78, slicing-by-8. */
 static uint32_t crc_tab[8][256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
@@ -112,7 +139,8 @@ uint32_t lh__vec_crc32c_sw(uint32_t crc, const void *p, size_t n)
 }
 
 static const struct lh__vec_kernels k_scalar = {
-    "scalar", dot_scalar, l2sq_scalar, cosdist_scalar, dot_i8_scalar, lh__vec_crc32c_sw,
+    "scalar",         dot_scalar,         l2sq_scalar, cosdist_scalar,   dot_i8_scalar,
+    dot_rows_scalar,  dot_i8_rows_scalar, fwht_scalar, lh__vec_crc32c_sw,
 };
 
 #ifdef LH_VEC_X86
@@ -235,8 +263,60 @@ AVX2_T static int32_t dot_i8_avx2(const int8_t *a, const int8_t *b, size_t n)
     return s;
 }
 
+/* Row scans are bandwidth-bound: interleaving 2-4 rows measured no faster than one row at a
+ * time with the single-row kernels (which keep 4 / 2 accumulators busy). */
+AVX2_T static void dot_rows_avx2(const float *q, const float *rows, size_t n_rows, size_t n,
+                                 float *out)
+{
+    for (size_t r = 0; r < n_rows; r++)
+        out[r] = dot_avx2(q, rows + r * n, n);
+}
+
+/* int8 rows are short (one row per ~50 ns): prefetching 16 rows ahead measured ~10% faster. */
+AVX2_T static void dot_i8_rows_avx2(const int8_t *q, const int8_t *rows, size_t n_rows, size_t n,
+                                    int32_t *out)
+{
+    for (size_t r = 0; r < n_rows; r++) {
+        if (r + 16 < n_rows) {
+            const char *p = (const char *)(rows + (r + 16) * n);
+            for (size_t o = 0; o < n; o += 64)
+                __builtin_prefetch(p + o, 0, 0);
+        }
+        out[r] = dot_i8_avx2(q, rows + r * n, n);
+    }
+}
+
+AVX2_T static void fwht_avx2(float *x, size_t n)
+{
+    if (n < 16) {
+        fwht_scalar(x, n);
+        return;
+    }
+    /* h = 1, 2, 4 inside each 8-float vector, then butterflies across vectors. */
+    for (size_t i = 0; i < n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256 s1 = _mm256_permute_ps(v, 0xb1); /* neighbours swapped */
+        v = _mm256_blend_ps(_mm256_add_ps(v, s1), _mm256_sub_ps(s1, v), 0xaa);
+        __m256 s2 = _mm256_permute_ps(v, 0x4e); /* pairs swapped within 128-bit halves */
+        v = _mm256_blend_ps(_mm256_add_ps(v, s2), _mm256_sub_ps(s2, v), 0xcc);
+        __m256 s4 = _mm256_permute2f128_ps(v, v, 0x01);
+        v = _mm256_blend_ps(_mm256_add_ps(v, s4), _mm256_sub_ps(s4, v), 0xf0);
+        _mm256_storeu_ps(x + i, v);
+    }
+    for (size_t h = 8; h < n; h <<= 1) {
+        for (size_t i = 0; i < n; i += 2 * h) {
+            for (size_t j = i; j < i + h; j += 8) {
+                __m256 a = _mm256_loadu_ps(x + j), b = _mm256_loadu_ps(x + j + h);
+                _mm256_storeu_ps(x + j, _mm256_add_ps(a, b));
+                _mm256_storeu_ps(x + j + h, _mm256_sub_ps(a, b));
+            }
+        }
+    }
+}
+
 static const struct lh__vec_kernels k_avx2 = {
-    "avx2", dot_avx2, l2sq_avx2, cosdist_avx2, dot_i8_avx2, crc32c_hw,
+    "avx2",        dot_avx2,         l2sq_avx2, cosdist_avx2, dot_i8_avx2,
+    dot_rows_avx2, dot_i8_rows_avx2, fwht_avx2, crc32c_hw,
 };
 
 /* ---- AVX-512 (F + BW + VNNI) ---- */
@@ -316,8 +396,29 @@ AVX512_T static int32_t dot_i8_avx512(const int8_t *a, const int8_t *b, size_t n
     return _mm512_reduce_add_epi32(_mm512_sub_epi32(s, c));
 }
 
+AVX512_T static void dot_rows_avx512(const float *q, const float *rows, size_t n_rows, size_t n,
+                                     float *out)
+{
+    for (size_t r = 0; r < n_rows; r++)
+        out[r] = dot_avx512(q, rows + r * n, n);
+}
+
+AVX512_T static void dot_i8_rows_avx512(const int8_t *q, const int8_t *rows, size_t n_rows,
+                                        size_t n, int32_t *out)
+{
+    for (size_t r = 0; r < n_rows; r++) {
+        if (r + 16 < n_rows) {
+            const char *p = (const char *)(rows + (r + 16) * n);
+            for (size_t o = 0; o < n; o += 64)
+                __builtin_prefetch(p + o, 0, 0);
+        }
+        out[r] = dot_i8_avx512(q, rows + r * n, n);
+    }
+}
+
 static const struct lh__vec_kernels k_avx512 = {
-    "avx512", dot_avx512, l2sq_avx512, cosdist_avx512, dot_i8_avx512, crc32c_hw,
+    "avx512",        dot_avx512,         l2sq_avx512, cosdist_avx512, dot_i8_avx512,
+    dot_rows_avx512, dot_i8_rows_avx512, fwht_avx2,   crc32c_hw,
 };
 
 static bool cpu_has(const char *isa)

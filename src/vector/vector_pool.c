@@ -8,7 +8,6 @@
 #include "lh_common.h"
 #include "vector_int.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
