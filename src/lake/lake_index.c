@@ -386,6 +386,7 @@ struct vec_load {
     uint64_t *labels; /* collected live chunks */
     float *vecs;
     size_t n, cap;
+    struct lh_vec *have; /* chunks already in this graph are skipped */
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -408,7 +409,7 @@ static int add_vec(void *ud, uint64_t label, const char *doc_id, size_t doc_len,
     LH_UNUSED(chunk_no);
     LH_UNUSED(text);
     LH_UNUSED(text_len);
-    if (!is_live(v->live, v->n_live, label))
+    if (!is_live(v->live, v->n_live, label) || lh_vec_contains(v->have, label))
         return 0;
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 4096;
@@ -418,6 +419,31 @@ static int add_vec(void *ud, uint64_t label, const char *doc_id, size_t doc_len,
     v->labels[v->n] = label;
     memcpy(v->vecs + v->n * v->dims, vec, v->dims * sizeof(float));
     v->n++;
+    return 0;
+}
+
+/* Loads the previous generation's graph and deletes every chunk that is no longer live
+ * (documents changed or gone, also those a crashed run re-embedded). Labels are allocated
+ * upwards, so [0, next_label) covers all. Non-zero: build a new graph instead. */
+static int update_previous(struct lh_lake *l, const struct lh_index_def *d, const uint64_t *live,
+                           size_t n_live, int64_t next_label, struct lh_vec **out)
+{
+    struct lh_error e2;
+    char *key = lh_xasprintf("indexes/%s/g%lld/index.lhvx", d->name, (long long)d->generation);
+    char *path = lh_store_local_path(l->store, key);
+    struct lh_vec *ix = NULL;
+    int rc = path ? lh_vec_load_ex(path, 2, LH_VEC_LOAD_COPY, &ix, &e2) : -LH_ENOTFOUND;
+    free(key);
+    free(path);
+    if (rc) {
+        LH_LOG(LH_LOG_INFO, "vectors", "msg=\"previous graph unusable, building anew\" index=%s",
+               d->name);
+        return rc;
+    }
+    for (int64_t label = 0; label < next_label; label++)
+        if (!is_live(live, n_live, (uint64_t)label) && lh_vec_contains(ix, (uint64_t)label))
+            lh_vec_delete(ix, (uint64_t)label, NULL);
+    *out = ix;
     return 0;
 }
 
@@ -464,6 +490,7 @@ int lh__index_build(struct lh_lake *l, const struct lh_job *j,
     struct lh_buf q = LH_BUF_INIT, stats = LH_BUF_INIT;
     struct iparams p;
     int64_t t0 = now_ms(), t_embed = 0, done = j->done, next_label = 0;
+    bool incremental = false;
     int rc;
 
     if ((rc = lh_catalog_index_get(l->cat, j->target, &d, err)))
@@ -553,17 +580,22 @@ int lh__index_build(struct lh_lake *l, const struct lh_job *j,
                                         err)))
         goto out;
 
-    /* the graph: every live chunk, read back from the embedding files */
+    /* the graph: the previous generation updated in place (its changed and removed
+     * documents' chunks deleted, new chunks added), or a new one from every live chunk */
     if ((rc = lh_catalog_index_docs(l->cat, d->name, &now_docs, &n_now, err)))
         goto out;
     live_labels(now_docs, n_now, &live, &n_live, &keys, &n_keys);
-    struct iparams *pp = &p;
-    if ((rc = vx_new(emb->dims, pp->m, pp->ef_construction, n_live, &ix, err)))
-        goto out;
+    if (d->generation > 0 && update_previous(l, d, live, n_live, next_label, &ix) == 0) {
+        incremental = true;
+    } else {
+        struct iparams *pp = &p;
+        if ((rc = vx_new(emb->dims, pp->m, pp->ef_construction, n_live, &ix, err)))
+            goto out;
+    }
     paths = lh_xcalloc(n_keys ? n_keys : 1, sizeof(*paths));
     for (size_t i = 0; i < n_keys; i++)
         paths[i] = lh_store_local_path(l->store, keys[i]);
-    struct vec_load vl = {live, n_live, (size_t)emb->dims, NULL, NULL, 0, 0};
+    struct vec_load vl = {live, n_live, (size_t)emb->dims, NULL, NULL, 0, 0, ix};
     rc = lh_sql_read_vectors(l->sql, paths, n_keys, (size_t)emb->dims, add_vec, &vl, err);
     if (rc == 0 && vl.n)
         rc = lh_vec_add_batch(ix, vl.labels, vl.vecs, vl.n, (uint32_t)emb->dims, err);
@@ -580,10 +612,11 @@ int lh__index_build(struct lh_lake *l, const struct lh_job *j,
     int64_t secs_ms = now_ms() - t0;
     lh_buf_printf(&stats,
                   "{\"docs\":%zu,\"chunks\":%zu,\"dims\":%d,\"embedded_docs\":%zu,"
-                  "\"removed_docs\":%zu,\"build_ms\":%lld,\"embed_ms\":%lld,"
+                  "\"removed_docs\":%zu,\"graph\":\"%s\",\"build_ms\":%lld,\"embed_ms\":%lld,"
                   "\"index_bytes\":%lld}",
-                  n_now, n_live, emb->dims, n_todo, n_removed, (long long)secs_ms,
-                  (long long)t_embed, (long long)vx_memory(ix));
+                  n_now, n_live, emb->dims, n_todo, n_removed,
+                  incremental ? "updated" : "built", (long long)secs_ms, (long long)t_embed,
+                  (long long)vx_memory(ix));
     if ((rc = lh_catalog_index_update(l->cat, d->name, "ready", gen, stats.ptr, 0, err)))
         goto out;
     if (d->generation > 0) {

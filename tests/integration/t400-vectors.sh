@@ -58,6 +58,9 @@ check "ingest marks the index stale" test "$(jq '.indexes[0].stale' <<<"$OUT")" 
 lh index notes --text body --id id --json
 check "refresh embeds only changed and new documents" \
     test "$(jq -c '[.stats.embedded_docs, .stats.removed_docs, .stats.docs, .stale]' <<<"$OUT")" = '[2,1,300,false]'
+check "  and updates the previous graph instead of building anew" test "$(jq -r .stats.graph <<<"$OUT")" = updated
+lh search notes_body "CHANGED our hiring" --k 1 --mode vector --json
+check "the changed document's new text is found" test "$(jq -r '.hits[0].doc_id' <<<"$OUT")" = 2
 lh search notes_body "quantum widgets" --k 1 --mode keyword --json
 check "the new document is searchable" test "$(jq -r '.hits[0].doc_id' <<<"$OUT")" = 301
 lh search notes_body "Document 1 explains" --k 300 --mode keyword --json
