@@ -221,19 +221,6 @@ static const struct lh_embed_ops openai_ops = {
     .close = remote_close,
 };
 
-/* {base}/api/embed or {base}/v1/embeddings; a base that already ends in /v1 keeps it. */
-static char *endpoint(const char *base, bool openai)
-{
-    size_t bl = strlen(base);
-    while (bl > 0 && base[bl - 1] == '/')
-        bl--;
-    if (!openai)
-        return lh_xasprintf("%.*s/api/embed", (int)bl, base);
-    if (bl >= 3 && memcmp(base + bl - 3, "/v1", 3) == 0)
-        return lh_xasprintf("%.*s/embeddings", (int)bl, base);
-    return lh_xasprintf("%.*s/v1/embeddings", (int)bl, base);
-}
-
 int lh__embed_remote_new(const struct lh_embed_opts *o, bool openai, struct lh_embedder **out,
                          struct lh_error *err)
 {
@@ -271,7 +258,7 @@ int lh__embed_remote_new(const struct lh_embed_opts *o, bool openai, struct lh_e
     r->base.version = lh_xstrdup("");
     r->base.max_batch = (size_t)max_batch;
     r->http = http;
-    r->url = endpoint(base, openai);
+    r->url = lh_http_endpoint(base, openai, "/api/embed", "/embeddings");
     r->openai = openai;
     pthread_mutex_init(&r->mu, NULL);
     *out = &r->base;

@@ -416,3 +416,16 @@ out:
     free(shown);
     return rc;
 }
+
+char *lh_http_endpoint(const char *base, bool openai, const char *ollama_path,
+                       const char *openai_path)
+{
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    if (!openai)
+        return lh_xasprintf("%.*s%s", (int)bl, base, ollama_path);
+    if (bl >= 3 && memcmp(base + bl - 3, "/v1", 3) == 0)
+        return lh_xasprintf("%.*s%s", (int)bl, base, openai_path);
+    return lh_xasprintf("%.*s/v1%s", (int)bl, base, openai_path);
+}

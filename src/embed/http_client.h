@@ -59,4 +59,10 @@ int lh_http_client_error(struct lh_http_client *c, struct lh_error *err, int cod
 /* The URL as shown in messages: no user info, no query string (malloc'd). */
 char *lh_http_client_display_url(const char *url);
 
+/* The URL of an API route: {base}{ollama_path} for Ollama, {base}/v1{openai_path} for an
+ * OpenAI-compatible server (a base that already ends in /v1 keeps it); trailing slashes of
+ * base are dropped. Malloc'd. */
+char *lh_http_endpoint(const char *base, bool openai, const char *ollama_path,
+                       const char *openai_path);
+
 #endif

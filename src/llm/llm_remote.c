@@ -172,18 +172,6 @@ static const struct lh_llm_ops openai_ops = {
     .close = remote_close,
 };
 
-static char *endpoint(const char *base, bool openai)
-{
-    size_t bl = strlen(base);
-    while (bl > 0 && base[bl - 1] == '/')
-        bl--;
-    if (!openai)
-        return lh_xasprintf("%.*s/api/chat", (int)bl, base);
-    if (bl >= 3 && memcmp(base + bl - 3, "/v1", 3) == 0)
-        return lh_xasprintf("%.*s/chat/completions", (int)bl, base);
-    return lh_xasprintf("%.*s/v1/chat/completions", (int)bl, base);
-}
-
 int lh_llm_open(const struct lh_llm_opts *o, struct lh_llm **out, struct lh_error *err)
 {
     const char *kind = o && o->kind ? o->kind : "";
@@ -217,7 +205,7 @@ int lh_llm_open(const struct lh_llm_opts *o, struct lh_llm **out, struct lh_erro
     r->base.ops = openai ? &openai_ops : &ollama_ops;
     r->base.model = lh_xstrdup(model);
     r->http = http;
-    r->url = endpoint(base, openai);
+    r->url = lh_http_endpoint(base, openai, "/api/chat", "/chat/completions");
     r->openai = openai;
     *out = &r->base;
     return 0;
