@@ -91,17 +91,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void ident(struct lh_buf *b, const char *s)
-{
-    lh_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            lh_buf_putc(b, '"');
-        lh_buf_putc(b, *s);
-    }
-    lh_buf_putc(b, '"');
-}
-
 /* ---- parameters ---- */
 
 struct iparams {
@@ -511,11 +500,11 @@ int lh__index_build(struct lh_lake *l, const struct lh_job *j,
 
     /* the documents, and what the index already holds */
     lh_buf_puts(&q, "SELECT CAST(");
-    ident(&q, d->id_col);
+    lh_sql_ident(&q, d->id_col);
     lh_buf_puts(&q, " AS VARCHAR), CAST(");
-    ident(&q, d->text_col);
+    lh_sql_ident(&q, d->text_col);
     lh_buf_puts(&q, " AS VARCHAR) FROM ");
-    ident(&q, d->dataset);
+    lh_sql_ident(&q, d->dataset);
     if ((rc = lh_sql_each_row(l->sql, q.ptr, collect_row, &src, err)) ||
         (rc = lh_catalog_index_docs(l->cat, d->name, &have, &n_have, err)))
         goto out;
@@ -908,9 +897,9 @@ int lh_lake_search(struct lh_lake *l, const struct lh_search_req *rq,
     if (rq->filter && rq->filter[0]) {
         allow.li = li;
         lh_buf_puts(&q, "SELECT CAST(");
-        ident(&q, li->def->id_col);
+        lh_sql_ident(&q, li->def->id_col);
         lh_buf_puts(&q, " AS VARCHAR) FROM ");
-        ident(&q, li->def->dataset);
+        lh_sql_ident(&q, li->def->dataset);
         lh_buf_puts(&q, " WHERE (\n");
         lh_buf_puts(&q, rq->filter);
         lh_buf_puts(&q, "\n)");

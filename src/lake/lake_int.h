@@ -26,6 +26,7 @@ struct lh__cache_entry {
 
 /* Mutable state of an open lake, guarded by mu. */
 struct lh__job_run;
+struct lh_buf;
 struct lh__loaded_index;
 
 struct lh__lake_state {
@@ -76,6 +77,9 @@ int lh__index_build(struct lh_lake *l, const struct lh_job *j,
 void lh__index_unload_all(struct lh_lake *l);
 int lh__vec_searcher(void *ud, const char *index, const char *query, int k, const char *mode,
                      struct lh_sql_hit **out, size_t *out_n, char *errbuf, size_t errlen);
+
+/* Appends s as a JSON string, or null when s is NULL. */
+void lh__json_str(struct lh_buf *b, const char *s);
 
 /* "key1\nkey2..." of a file list (malloc'd): a dataset version's identity. */
 char *lh__keys_sig(char **keys, size_t n);

@@ -2,12 +2,13 @@
 /* lake_json.c - JSON renderings of catalog and ingest results, shared by the API and the CLI. */
 #include "lh_common.h"
 #include "lake.h"
+#include "lake_int.h"
 #include "buf.h"
 #include "pii.h"
 
 #include <string.h>
 
-static void put_str(struct lh_buf *b, const char *s)
+void lh__json_str(struct lh_buf *b, const char *s)
 {
     if (s)
         lh_buf_json_str(b, s, strlen(s));
@@ -21,14 +22,14 @@ void lh_lake_columns_json(const struct lh_column *cols, const struct lh_column_m
     lh_buf_putc(b, '[');
     for (size_t i = 0; i < n; i++) {
         lh_buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-        put_str(b, cols[i].name);
+        lh__json_str(b, cols[i].name);
         lh_buf_puts(b, ",\"type\":");
-        put_str(b, cols[i].type);
+        lh__json_str(b, cols[i].type);
         if (meta) {
             lh_buf_puts(b, ",\"pii\":");
-            put_str(b, meta[i].pii_kind);
+            lh__json_str(b, meta[i].pii_kind);
             lh_buf_puts(b, ",\"sensitivity\":");
-            put_str(b, meta[i].sensitivity);
+            lh__json_str(b, meta[i].sensitivity);
             lh_buf_printf(b, ",\"pii_confidence\":%.2f,\"pii_source\":\"%s\"",
                           meta[i].confidence, meta[i].user_set ? "user" : "auto");
         }
@@ -53,15 +54,15 @@ const char *lh_lake_sensitivity(const struct lh_dataset *d)
 void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh_buf *b)
 {
     lh_buf_puts(b, "{\"name\":");
-    put_str(b, d->name);
+    lh__json_str(b, d->name);
     lh_buf_puts(b, ",\"description\":");
-    put_str(b, d->description);
+    lh__json_str(b, d->description);
     lh_buf_puts(b, ",\"owner\":");
-    put_str(b, d->owner);
+    lh__json_str(b, d->owner);
     /* tags_json is a JSON array text written by the catalog */
     lh_buf_printf(b, ",\"tags\":%s", d->tags_json && d->tags_json[0] ? d->tags_json : "[]");
     lh_buf_puts(b, ",\"sensitivity\":");
-    put_str(b, lh_lake_sensitivity(d));
+    lh__json_str(b, lh_lake_sensitivity(d));
     lh_buf_printf(b, ",\"sensitivity_source\":\"%s\"",
                   d->sensitivity && d->sensitivity[0] ? "user" : "columns");
     lh_buf_printf(b,
@@ -71,13 +72,13 @@ void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh
                   (long long)d->row_count, (long long)d->size_bytes, d->n_files,
                   (long long)d->snapshot_id, (long long)d->created_ms, (long long)d->updated_ms,
                   (long long)d->schema_version, (long long)d->last_ingest_ms);
-    put_str(b, d->source);
+    lh__json_str(b, d->source);
     lh_buf_puts(b, "},\"lineage\":{\"source_system\":");
-    put_str(b, d->source_system);
+    lh__json_str(b, d->source_system);
     lh_buf_puts(b, ",\"source\":");
-    put_str(b, d->source);
+    lh__json_str(b, d->source);
     lh_buf_puts(b, ",\"ingest_job\":");
-    put_str(b, d->ingest_job);
+    lh__json_str(b, d->ingest_job);
     lh_buf_printf(b, ",\"parents\":%s}", d->parents_json && d->parents_json[0] ? d->parents_json : "[]");
     lh_buf_printf(b, ",\"n_columns\":%zu,\"columns\":", d->n_columns);
     lh_lake_columns_json(d->columns, d->col_meta, d->n_columns, b);
@@ -86,12 +87,12 @@ void lh_lake_dataset_json(const struct lh_dataset *d, bool with_files, struct lh
         for (size_t i = 0; i < d->n_files; i++) {
             const struct lh_file *f = &d->files[i];
             lh_buf_puts(b, i ? ",{\"key\":" : "{\"key\":");
-            put_str(b, f->key);
+            lh__json_str(b, f->key);
             lh_buf_printf(b, ",\"rows\":%lld,\"size_bytes\":%lld,\"snapshot_id\":%lld,\"source\":",
                           (long long)f->rows, (long long)f->size_bytes, (long long)f->snapshot_id);
-            put_str(b, f->source);
+            lh__json_str(b, f->source);
             lh_buf_puts(b, ",\"sha256\":");
-            put_str(b, f->source_sha256);
+            lh__json_str(b, f->source_sha256);
             lh_buf_putc(b, '}');
         }
         lh_buf_putc(b, ']');
@@ -113,24 +114,24 @@ void lh_lake_datasets_json(struct lh_dataset *const *list, size_t n, struct lh_b
 void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b)
 {
     lh_buf_puts(b, "{\"dataset\":");
-    put_str(b, r->dataset);
+    lh__json_str(b, r->dataset);
     lh_buf_puts(b, ",\"mode\":");
-    put_str(b, r->mode);
+    lh__json_str(b, r->mode);
     lh_buf_puts(b, ",\"format\":");
-    put_str(b, r->format);
+    lh__json_str(b, r->format);
     lh_buf_printf(b, ",\"rows\":%lld,\"total_rows\":%lld,\"snapshot_id\":%lld,\"bytes\":%lld",
                   (long long)r->rows, (long long)r->total_rows, (long long)r->snapshot_id,
                   (long long)r->bytes_in);
     lh_buf_puts(b, ",\"sha256\":");
-    put_str(b, r->sha256);
+    lh__json_str(b, r->sha256);
     lh_buf_printf(b, ",\"duplicate\":%s", r->duplicate ? "true" : "false");
     if (r->duplicate) {
         lh_buf_puts(b, ",\"duplicate_of\":");
-        put_str(b, r->duplicate_of);
+        lh__json_str(b, r->duplicate_of);
     }
     if (r->job_id[0]) {
         lh_buf_puts(b, ",\"job_id\":");
-        put_str(b, r->job_id);
+        lh__json_str(b, r->job_id);
     }
     lh_buf_printf(b, ",\"schema_changes\":%s",
                   r->schema_changes_json ? r->schema_changes_json : "[]");
@@ -141,11 +142,11 @@ void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b)
         if (strcmp(r->col_meta[i].pii_kind, "none") == 0 || !r->col_meta[i].pii_kind[0])
             continue;
         lh_buf_puts(b, k++ ? ",{\"column\":" : "{\"column\":");
-        put_str(b, r->columns[i].name);
+        lh__json_str(b, r->columns[i].name);
         lh_buf_puts(b, ",\"kind\":");
-        put_str(b, r->col_meta[i].pii_kind);
+        lh__json_str(b, r->col_meta[i].pii_kind);
         lh_buf_puts(b, ",\"sensitivity\":");
-        put_str(b, r->col_meta[i].sensitivity);
+        lh__json_str(b, r->col_meta[i].sensitivity);
         lh_buf_putc(b, '}');
     }
     lh_buf_puts(b, "]}");

@@ -2,6 +2,7 @@
 /* lake_meta.c - metadata use-cases: validated patches, lineage, schema history, journal views. */
 #include "lh_common.h"
 #include "lake.h"
+#include "lake_int.h"
 #include "buf.h"
 #include "pii.h"
 
@@ -38,14 +39,6 @@ int lh_lake_patch(struct lh_lake *l, const char *name, const struct lh_meta_patc
     return lh_catalog_patch(l->cat, name, p, actor, out_snapshot, err);
 }
 
-static void put_str(struct lh_buf *b, const char *s)
-{
-    if (s)
-        lh_buf_json_str(b, s, strlen(s));
-    else
-        lh_buf_puts(b, "null");
-}
-
 int lh_lake_lineage_json(struct lh_lake *l, const char *name, struct lh_buf *b,
                          struct lh_error *err)
 {
@@ -57,13 +50,13 @@ int lh_lake_lineage_json(struct lh_lake *l, const char *name, struct lh_buf *b,
         (rc = lh_catalog_children(l->cat, name, &children, &n_children, err)))
         goto out;
     lh_buf_puts(b, "{\"dataset\":");
-    put_str(b, d->name);
+    lh__json_str(b, d->name);
     lh_buf_puts(b, ",\"source_system\":");
-    put_str(b, d->source_system);
+    lh__json_str(b, d->source_system);
     lh_buf_puts(b, ",\"source\":");
-    put_str(b, d->source);
+    lh__json_str(b, d->source);
     lh_buf_puts(b, ",\"ingest_job\":");
-    put_str(b, d->ingest_job);
+    lh__json_str(b, d->ingest_job);
     lh_buf_printf(b, ",\"last_ingest_ms\":%lld,\"snapshot_id\":%lld,\"schema_version\":%lld",
                   (long long)d->last_ingest_ms, (long long)d->snapshot_id,
                   (long long)d->schema_version);
@@ -72,17 +65,17 @@ int lh_lake_lineage_json(struct lh_lake *l, const char *name, struct lh_buf *b,
     for (size_t i = 0; i < n_children; i++) {
         if (i)
             lh_buf_putc(b, ',');
-        put_str(b, children[i]);
+        lh__json_str(b, children[i]);
     }
     lh_buf_puts(b, "],\"files\":[");
     for (size_t i = 0; i < d->n_files; i++) {
         const struct lh_file *f = &d->files[i];
         lh_buf_puts(b, i ? ",{\"key\":" : "{\"key\":");
-        put_str(b, f->key);
+        lh__json_str(b, f->key);
         lh_buf_puts(b, ",\"source\":");
-        put_str(b, f->source);
+        lh__json_str(b, f->source);
         lh_buf_puts(b, ",\"sha256\":");
-        put_str(b, f->source_sha256);
+        lh__json_str(b, f->source_sha256);
         lh_buf_printf(b, ",\"rows\":%lld,\"snapshot_id\":%lld}", (long long)f->rows,
                       (long long)f->snapshot_id);
     }
@@ -103,13 +96,13 @@ int lh_lake_history_json(struct lh_lake *l, const char *name, struct lh_buf *b,
         (rc = lh_catalog_schema_history(l->cat, name, &v, &n, err)))
         return rc;
     lh_buf_puts(b, "{\"dataset\":");
-    put_str(b, name);
+    lh__json_str(b, name);
     lh_buf_puts(b, ",\"versions\":[");
     for (size_t i = 0; i < n; i++) {
         lh_buf_printf(b, "%s{\"version\":%lld,\"snapshot_id\":%lld,\"created_ms\":%lld,\"actor\":",
                       i ? "," : "", (long long)v[i].version, (long long)v[i].snapshot_id,
                       (long long)v[i].created_ms);
-        put_str(b, v[i].actor);
+        lh__json_str(b, v[i].actor);
         /* columns_json and changes_json are JSON texts written by us */
         lh_buf_printf(b, ",\"columns\":%s,\"changes\":%s}", v[i].columns_json, v[i].changes_json);
     }
@@ -125,17 +118,17 @@ void lh_lake_journal_json(const struct lh_journal_entry *e, size_t n, struct lh_
         lh_buf_printf(b, "%s{\"id\":%lld,\"ts_ms\":%lld,\"snapshot_id\":%lld,\"actor\":",
                       i ? "," : "", (long long)e[i].id, (long long)e[i].ts_ms,
                       (long long)e[i].snapshot_id);
-        put_str(b, e[i].actor);
+        lh__json_str(b, e[i].actor);
         lh_buf_puts(b, ",\"action\":");
-        put_str(b, e[i].action);
+        lh__json_str(b, e[i].action);
         lh_buf_puts(b, ",\"entity\":");
-        put_str(b, e[i].entity);
+        lh__json_str(b, e[i].entity);
         lh_buf_puts(b, ",\"field\":");
-        put_str(b, e[i].field);
+        lh__json_str(b, e[i].field);
         lh_buf_puts(b, ",\"old\":");
-        put_str(b, e[i].old_value);
+        lh__json_str(b, e[i].old_value);
         lh_buf_puts(b, ",\"new\":");
-        put_str(b, e[i].new_value);
+        lh__json_str(b, e[i].new_value);
         lh_buf_putc(b, '}');
     }
     lh_buf_printf(b, "],\"next_before\":%lld}", n ? (long long)e[n - 1].id : 0LL);

@@ -171,6 +171,8 @@ int lh_sql_read_vectors(struct lh_sql *s, char *const *paths, size_t n_paths, si
 
 /* Appends s as a single-quoted SQL string literal ('' for each '). */
 void lh_sql_quote(struct lh_buf *b, const char *s);
+/* Appends s as a double-quoted SQL identifier ("" for each "). */
+void lh_sql_ident(struct lh_buf *b, const char *s);
 
 /* Runs a statement with no result on an unsandboxed internal connection
  * (benchmarks and tests only). */

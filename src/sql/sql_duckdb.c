@@ -127,7 +127,7 @@ void lh_sql_quote(struct lh_buf *b, const char *s)
     sql_quoted(b, s, '\'');
 }
 
-static void sql_ident(struct lh_buf *b, const char *s)
+void lh_sql_ident(struct lh_buf *b, const char *s)
 {
     sql_quoted(b, s, '"');
 }
@@ -512,7 +512,7 @@ static void type_name(struct lh_buf *b, duckdb_logical_type t)
             duckdb_logical_type ct = duckdb_struct_type_child_type(t, i);
             if (i)
                 lh_buf_puts(b, ", ");
-            sql_ident(b, cn);
+            lh_sql_ident(b, cn);
             lh_buf_putc(b, ' ');
             type_name(b, ct);
             duckdb_free(cn);
@@ -1469,7 +1469,7 @@ static void flat_add(struct flat *f, const char *expr, const char *name)
         lh_buf_puts(&f->sel, ", ");
     lh_buf_puts(&f->sel, expr);
     lh_buf_puts(&f->sel, " AS ");
-    sql_ident(&f->sel, unique);
+    lh_sql_ident(&f->sel, unique);
 }
 
 static void flatten(struct flat *f, duckdb_logical_type t, const char *expr, const char *name,
@@ -1489,7 +1489,7 @@ static void flatten(struct flat *f, duckdb_logical_type t, const char *expr, con
         duckdb_logical_type ct = duckdb_struct_type_child_type(t, i);
         struct lh_buf e = LH_BUF_INIT;
         lh_buf_printf(&e, "%s.", expr);
-        sql_ident(&e, cn);
+        lh_sql_ident(&e, cn);
         char *child_name = lh_xasprintf("%s_%s", name, cn);
         flatten(f, ct, e.ptr, child_name, depth + 1);
         free(child_name);
@@ -1618,7 +1618,7 @@ int lh_sql_convert(struct lh_sql *s, const char *src, const struct lh_convert_op
         for (idx_t i = 0; i < duckdb_column_count(&r); i++) {
             duckdb_logical_type t = duckdb_column_logical_type(&r, i);
             struct lh_buf e = LH_BUF_INIT;
-            sql_ident(&e, duckdb_column_name(&r, i));
+            lh_sql_ident(&e, duckdb_column_name(&r, i));
             flatten(&f, t, e.ptr, duckdb_column_name(&r, i), 0);
             lh_buf_release(&e);
             duckdb_destroy_logical_type(&t);
@@ -1772,9 +1772,9 @@ int lh_sql_rename_columns(struct lh_sql *s, const char *path, const char *const 
     for (size_t i = 0; i < n; i++) {
         if (i)
             lh_buf_puts(&q, ", ");
-        sql_ident(&q, from[i]);
+        lh_sql_ident(&q, from[i]);
         lh_buf_puts(&q, " AS ");
-        sql_ident(&q, to[i]);
+        lh_sql_ident(&q, to[i]);
     }
     lh_buf_puts(&q, ") FROM read_parquet(");
     lh_sql_quote(&q, path);
