@@ -98,6 +98,40 @@ bool lh_sql_cursor_truncated(const struct lh_sql_cursor *c);
 void lh_sql_cursor_cancel(struct lh_sql_cursor *c);
 void lh_sql_cursor_close(struct lh_sql_cursor *c);
 
+/* ---- SQL firewall (queries of non-admin roles) ---- */
+
+/* What a query may read. Everything not allowed here is refused (deny by default). */
+struct lh_sql_fw {
+    /* May the query read dataset/view `name`? Called with an unqualified table name exactly
+     * as written in the query (case kept), never with a CTE name, a qualified name or a
+     * name holding / \ . * ? [ ] { } : ~ (those are refused before). NULL = no name. */
+    bool (*table_ok)(void *ud, const char *name);
+    /* May the query call table function `fn_name` (ASCII lower-cased, unqualified), e.g.
+     * vec_search? range, generate_series and unnest are always allowed; file readers,
+     * metadata and internal functions (read_*, parquet_*, *_scan, *_metadata, glob, query,
+     * query_table, duckdb_*, pragma_*, lh_*, ...) never are, whatever this says.
+     * NULL = no other table function. */
+    bool (*table_fn_ok)(void *ud, const char *fn_name);
+    void *ud;
+};
+
+/* Checks DuckDB's serialized AST of a query (the output of json_serialize_sql) against fw:
+ * exactly one SELECT; every table reference is a name table_ok allows, a CTE in scope, or a
+ * subquery, join, VALUES list, PIVOT or allowed table function over such; every function,
+ * operator and window function is on the firewall's allow-list (docs/internals/sql.md).
+ * Anything the walker does not know is refused, never skipped. fw may be NULL (= nothing).
+ * Returns 0 if the query is allowed, else a negative code with a message naming what was
+ * refused: -LH_EPERM (refused), -LH_ESQL (the text did not parse), -LH_EINVAL (no
+ * statement). Pure: no DuckDB, thread-safe; callbacks run on the calling thread. */
+int lh_sql_firewall_check_ast(const char *ast_json, const struct lh_sql_fw *fw,
+                              struct lh_error *err);
+
+/* Parses sql with json_serialize_sql (on the internal instance, the text bound as a
+ * parameter, nothing executed) and checks it with lh_sql_firewall_check_ast. Returns 0 if
+ * sql may run for the caller described by fw; any negative code means refused. */
+int lh_sql_firewall(struct lh_sql *s, const char *sql, const struct lh_sql_fw *fw,
+                    struct lh_error *err);
+
 /* ---- ingest support ---- */
 
 enum lh_src_format { LH_SRC_CSV, LH_SRC_JSON, LH_SRC_PARQUET };

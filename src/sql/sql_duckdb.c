@@ -14,6 +14,7 @@
  * ends another streaming result on the same connection (notes/duckdb.md). */
 #include "lh_common.h"
 #include "sql.h"
+#include "sql_int.h"
 #include "buf.h"
 #include "fs.h"
 #include "hash.h"
@@ -2120,6 +2121,48 @@ int lh_sql_read_vectors(struct lh_sql *s, char *const *paths, size_t n_paths, si
     duckdb_destroy_result(&r);
 out:
     lh_buf_release(&q);
+    duckdb_disconnect(&con);
+    return rc;
+}
+
+/* ---- the firewall's parser (sql_firewall.c walks the result) ---- */
+
+int lh__sql_serialize(struct lh_sql *s, const char *sql, char **out_json, struct lh_error *err)
+{
+    duckdb_connection con = NULL;
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result r;
+    int rc = 0;
+    *out_json = NULL;
+    /* idb, not qdb: parsing needs no sandbox, and a user's text never runs here -- it is a
+     * bound parameter of a statement that only parses it. */
+    if (duckdb_connect(s->idb, &con) == DuckDBError)
+        return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    if (duckdb_prepare(con, "SELECT json_serialize_sql(?::VARCHAR)", &ps) == DuckDBError) {
+        rc = lh_error_set(err, LH_EINTERNAL, "cannot prepare json_serialize_sql: %s",
+                          duckdb_prepare_error(ps));
+        goto out;
+    }
+    if (duckdb_bind_varchar(ps, 1, sql) == DuckDBError) {
+        rc = lh_error_set(err, LH_EINVAL, "the SQL text is not valid UTF-8");
+        goto out;
+    }
+    if (duckdb_execute_prepared(ps, &r) == DuckDBError) {
+        rc = lh_error_set(err, LH_EINTERNAL, "json_serialize_sql failed: %s",
+                          duckdb_result_error(&r));
+        duckdb_destroy_result(&r);
+        goto out;
+    }
+    char *v = duckdb_row_count(&r) == 1 ? duckdb_value_varchar(&r, 0, 0) : NULL;
+    if (v)
+        *out_json = lh_xstrdup(v);
+    else
+        rc = lh_error_set(err, LH_EINTERNAL, "json_serialize_sql returned nothing");
+    duckdb_free(v);
+    duckdb_destroy_result(&r);
+out:
+    if (ps)
+        duckdb_destroy_prepare(&ps);
     duckdb_disconnect(&con);
     return rc;
 }
