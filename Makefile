@@ -20,7 +20,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wstrict-prototypes -Wwrite-str
             -Wformat=2 -Wimplicit-fallthrough -fno-common
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(MUPDF_CFLAGS)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MUPDF_LIBS)
-INCLUDES := $(addprefix -Isrc/,base storage catalog sql lake http cli demo extract pii vector embed llm search) -isystem $(DUCKDB)/include
+INCLUDES := $(addprefix -Isrc/,base storage catalog sql lake http cli demo extract pii vector embed llm search auth audit) -isystem $(DUCKDB)/include
 LDLIBS    = -L$(DUCKDB)/lib -lduckdb -Wl,-rpath,$(CURDIR)/$(DUCKDB)/lib $(PKG_LIBS) -lpthread -lm
 
 SRCS     := $(sort $(wildcard src/*/*.c))

@@ -39,6 +39,8 @@ static const struct cfg_def defs[] = {
     {"server", "shutdown_grace_ms", CFG_I64, OFF(shutdown_grace_ms), "30000", 0, INT64_MAX,
      "on SIGTERM, how long in-flight requests may finish"},
     {"server", "log_level", CFG_STR, OFF(log_level), "info", 0, 0, "debug, info, warn or error"},
+    {"server", "auth", CFG_STR, OFF(auth), "auto", 0, 0,
+     "API keys required: on, off, or auto (on unless listening on a loopback address)"},
     {"server", "demo_scale", CFG_INT, OFF(demo_scale), "0", 0, 1000,
      "serve: load demo data at this scale when the catalog is empty (0 = off)"},
     {"vectors", "embed_url", CFG_STR, OFF(embed_url), "-", 0, 0,
@@ -139,6 +141,10 @@ static int set_def(struct lh_config *c, const struct cfg_def *d, const char *val
                                 value);
         if (value[0] == '\0')
             return lh_error_set(err, LH_EINVAL, "setting %s must not be empty", d->name);
+        if (strcmp(d->name, "auth") == 0 && strcmp(value, "auto") && strcmp(value, "on") &&
+            strcmp(value, "off"))
+            return lh_error_set(err, LH_EINVAL, "setting auth: '%s' is not auto, on or off",
+                                value);
         if (strcmp(d->name, "log_level") == 0 && strcmp(value, "debug") && strcmp(value, "info") &&
             strcmp(value, "warn") && strcmp(value, "error"))
             return lh_error_set(err, LH_EINVAL, "setting log_level: '%s' is not debug, info, warn or error",

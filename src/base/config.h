@@ -24,6 +24,7 @@ struct lh_config {
     int64_t cache_bytes;       /* hot cache budget (pinned datasets in memory) */
     int64_t shutdown_grace_ms;
     char *log_level;
+    char *auth;                /* "auto", "on", "off": whether API keys are required */
     char *embed_url;           /* base URL for ollama/openai embedders ("" = their default) */
     char *embed_api_key;       /* secret */
     char *llm;                 /* "none", "ollama" or "openai" */

@@ -16,6 +16,7 @@
 #include "storage.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,22 @@ static const char *const stmt_sql[ST__COUNT] = {
     " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"                          \
     " finished_ms INTEGER NOT NULL DEFAULT 0);"
 
+/* Governance: added tables need no version bump (schema_sql runs at every open). */
+#define TABLES_ACCESS                                                                     \
+    "CREATE TABLE IF NOT EXISTS api_keys("                                                \
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL,"   \
+    " profile TEXT, created_ms INTEGER NOT NULL, created_by TEXT NOT NULL,"               \
+    " revoked_ms INTEGER NOT NULL DEFAULT 0, last_used_ms INTEGER NOT NULL DEFAULT 0);"   \
+    "CREATE TABLE IF NOT EXISTS access_objects("                                          \
+    " kind TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, def_json TEXT NOT NULL,"     \
+    " actor TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"     \
+    " PRIMARY KEY(kind, name));"                                                          \
+    "CREATE TABLE IF NOT EXISTS tombstones("                                              \
+    " id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, key_col TEXT NOT NULL,"              \
+    " value TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,"                    \
+    " created_ms INTEGER NOT NULL, purged_ms INTEGER NOT NULL DEFAULT 0,"                 \
+    " UNIQUE(dataset, key_col, value));"
+
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS snapshots("
@@ -217,6 +234,7 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS files_source_sha256 ON files(source_sha256);"
     "CREATE INDEX IF NOT EXISTS files_dataset_id ON files(dataset_id);"
     TABLES_V2
+    TABLES_ACCESS
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" SCHEMA_VERSION "');";
 
 /* Version 1 -> 2: governance, lineage, schema history, journal. */
@@ -644,6 +662,80 @@ static int journal_add(struct lh_catalog *c, int64_t ts, int64_t snap, const cha
     bind_text(st, 7, old_value);
     bind_text(st, 8, new_value);
     return run(c, st, err, "write the journal");
+}
+
+int lh__catalog_journal(struct lh_catalog *c, const char *actor, const char *action,
+                        const char *entity, const char *field, const char *old_value,
+                        const char *new_value, struct lh_error *err)
+{
+    int64_t now = now_ms(), snap = 0;
+    int rc = snapshot_new(c, action, NULL, now, &snap, err);
+    return rc ? rc
+              : journal_add(c, now, snap, actor, action, entity, field, old_value, new_value, err);
+}
+
+int64_t lh__catalog_now_ms(void)
+{
+    return now_ms();
+}
+
+char *lh__catalog_dup(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return s ? lh_xstrdup(s) : NULL;
+}
+
+sqlite3_stmt *lh__catalog_prep(struct lh_catalog *c, sqlite3 *db, const char *sql,
+                               const char *spec, struct lh_error *err, const char *what, ...)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        lh__catalog_error(c, rc, err, what);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    va_list ap;
+    va_start(ap, what);
+    for (int i = 0; spec[i]; i++) {
+        if (spec[i] == 's') {
+            const char *v = va_arg(ap, const char *);
+            if (v)
+                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i + 1);
+        } else {
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        }
+    }
+    va_end(ap);
+    return st;
+}
+
+int lh__catalog_done(struct lh_catalog *c, sqlite3_stmt *st, struct lh_error *err,
+                     const char *what)
+{
+    if (!st)
+        return err ? -err->code : -LH_EIO;
+    int rc = sqlite3_step(st);
+    int ret = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : lh__catalog_error(c, rc, err, what);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int lh__catalog_begin(struct lh_catalog *c, struct lh_error *err)
+{
+    return tx_begin(c, true, err);
+}
+
+int lh__catalog_commit(struct lh_catalog *c, struct lh_error *err)
+{
+    return tx_commit(c, err);
+}
+
+void lh__catalog_rollback(struct lh_catalog *c)
+{
+    tx_rollback(c);
 }
 
 static int journal_rows(struct lh_catalog *c, int64_t ts, int64_t snap, const char *actor,
@@ -1677,7 +1769,8 @@ int lh_catalog_children(struct lh_catalog *c, const char *name, char ***out, siz
 
 int lh_catalog_swap_files(struct lh_catalog *c, const char *name, char *const *old_keys,
                           size_t n_old, const struct lh_file *files, size_t n_files,
-                          const char *actor, int64_t *out_snapshot, struct lh_error *err)
+                          int64_t rows_dropped, const char *actor, int64_t *out_snapshot,
+                          struct lh_error *err)
 {
     char m[80], o[32], nw[32];
     int64_t ds = 0, snap = 0, now = now_ms(), rows_before = 0, rows_after = 0;
@@ -1718,7 +1811,7 @@ int lh_catalog_swap_files(struct lh_catalog *c, const char *name, char *const *o
     if ((rc = insert_files(c, ds, files, n_files, snap, err)) ||
         (rc = dataset_rows(c, ds, &rows_after, err)))
         goto out;
-    if (rows_after != rows_before) {
+    if (rows_after != rows_before - rows_dropped) {
         rc = lh_error_set(err, LH_ECONFLICT,
                           "compaction of '%s' would change its row count (%lld -> %lld)",
                           msg_name(name, m), (long long)rows_before, (long long)rows_after);

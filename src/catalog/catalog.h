@@ -208,10 +208,12 @@ int lh_catalog_children(struct lh_catalog *c, const char *name, char ***out, siz
 
 /* Replaces exactly the files `old_keys` of a dataset by `files` (compaction), in one
  * transaction. -LH_ECONFLICT if any old key no longer belongs to the dataset (it changed
- * meanwhile) or the row count would change; nothing is changed then. */
+ * meanwhile) or the row count would change by other than `rows_dropped` (tombstoned rows
+ * compaction removed); nothing is changed then. */
 int lh_catalog_swap_files(struct lh_catalog *c, const char *name, char *const *old_keys,
                           size_t n_old, const struct lh_file *files, size_t n_files,
-                          const char *actor, int64_t *out_snapshot, struct lh_error *err);
+                          int64_t rows_dropped, const char *actor, int64_t *out_snapshot,
+                          struct lh_error *err);
 
 /* ---- vector index registry, index documents, jobs ---- */
 
@@ -299,5 +301,77 @@ int lh_catalog_job_list(struct lh_catalog *c, const char *state, int limit, stru
 int64_t lh_catalog_snapshot(struct lh_catalog *c);
 /* Number of datasets; a negative -LH_E* code if the database cannot be read. */
 int64_t lh_catalog_count(struct lh_catalog *c);
+
+/* ---- access control (catalog_access.c) ---- */
+
+/* An API key as stored: only the SHA-256 of the key text, never the key. */
+struct lh_api_key {
+    char *id;          /* public part of the key ("lh_<id>_...") */
+    char *name;
+    char *role;
+    char *hash;        /* hex SHA-256 of the whole key text */
+    char *profile;     /* model profile the key is bound to, or NULL */
+    char *created_by;
+    int64_t created_ms;
+    int64_t revoked_ms;   /* 0 = active */
+    int64_t last_used_ms;
+};
+void lh_api_key_free(struct lh_api_key *k);
+void lh_api_key_list_free(struct lh_api_key **v, size_t n);
+int lh_catalog_key_create(struct lh_catalog *c, const struct lh_api_key *k, struct lh_error *err);
+int lh_catalog_key_get(struct lh_catalog *c, const char *id, struct lh_api_key **out,
+                       struct lh_error *err);
+int lh_catalog_key_list(struct lh_catalog *c, struct lh_api_key ***out, size_t *out_n,
+                        struct lh_error *err);
+int lh_catalog_key_revoke(struct lh_catalog *c, const char *id, const char *actor,
+                          struct lh_error *err);
+/* Best effort: records when a key was last used. */
+void lh_catalog_key_touch(struct lh_catalog *c, const char *id, int64_t ms);
+
+/* Roles, views and model profiles: named JSON definitions ("role", "view", "profile"),
+ * journaled on every change. */
+struct lh_access_obj {
+    char *kind;
+    char *name;
+    char *def_json;
+    char *actor;
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+void lh_access_obj_free(struct lh_access_obj *o);
+void lh_access_obj_list_free(struct lh_access_obj **v, size_t n);
+/* Creates or replaces. */
+int lh_catalog_access_put(struct lh_catalog *c, const char *kind, const char *name,
+                          const char *def_json, const char *actor, struct lh_error *err);
+int lh_catalog_access_get(struct lh_catalog *c, const char *kind, const char *name,
+                          struct lh_access_obj **out, struct lh_error *err);
+int lh_catalog_access_list(struct lh_catalog *c, const char *kind, struct lh_access_obj ***out,
+                           size_t *out_n, struct lh_error *err);
+int lh_catalog_access_delete(struct lh_catalog *c, const char *kind, const char *name,
+                             const char *actor, struct lh_error *err);
+
+/* Tombstones: rows (by key column value) deleted everywhere; durable once recorded. */
+struct lh_tombstone {
+    int64_t id;
+    char *dataset;
+    char *key_col;
+    char *value;
+    char *actor;
+    char *reason;
+    int64_t created_ms;
+    int64_t purged_ms; /* when compaction physically removed the rows; 0 = not yet */
+};
+void lh_tombstones_free(struct lh_tombstone *t, size_t n);
+/* Records values (already present ones are skipped; *out_added counts new ones) in one
+ * transaction, fsynced before returning. */
+int lh_catalog_tombstone_add(struct lh_catalog *c, const char *dataset, const char *key_col,
+                             const char *const *values, size_t n, const char *actor,
+                             const char *reason, int64_t *out_added, struct lh_error *err);
+/* dataset NULL = all; active_only = not yet purged by compaction. */
+int lh_catalog_tombstones(struct lh_catalog *c, const char *dataset, bool active_only,
+                          struct lh_tombstone **out, size_t *out_n, struct lh_error *err);
+/* Marks a dataset's tombstones up to max_id as physically purged. */
+int lh_catalog_tombstones_purged(struct lh_catalog *c, const char *dataset, int64_t max_id,
+                                 struct lh_error *err);
 
 #endif

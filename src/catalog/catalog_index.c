@@ -11,59 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? lh_xstrdup(s) : NULL;
-}
-
-/* Prepares sql and binds arguments described by spec: 's' text (NULL = SQL NULL), 'i'
- * int64. Returns NULL after setting err. */
-static sqlite3_stmt *prep(struct lh_catalog *c, sqlite3 *db, const char *sql, const char *spec,
-                          struct lh_error *err, const char *what, ...)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        lh__catalog_error(c, rc, err, what);
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    va_list ap;
-    va_start(ap, what);
-    for (int i = 0; spec[i]; i++) {
-        if (spec[i] == 's') {
-            const char *v = va_arg(ap, const char *);
-            if (v)
-                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
-            else
-                sqlite3_bind_null(st, i + 1);
-        } else {
-            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-        }
-    }
-    va_end(ap);
-    return st;
-}
-
-/* Steps a statement that returns no rows; finalizes it. */
-static int done(struct lh_catalog *c, sqlite3_stmt *st, struct lh_error *err, const char *what)
-{
-    if (!st)
-        return err ? -err->code : -LH_EIO;
-    int rc = sqlite3_step(st);
-    int ret = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : lh__catalog_error(c, rc, err, what);
-    sqlite3_finalize(st);
-    return ret;
-}
-
 /* ---- indexes ---- */
 
 #define INDEX_COLS                                                                               \
@@ -73,19 +20,19 @@ static int done(struct lh_catalog *c, sqlite3_stmt *st, struct lh_error *err, co
 static struct lh_index_def *index_from_row(sqlite3_stmt *st)
 {
     struct lh_index_def *d = lh_xcalloc(1, sizeof(*d));
-    d->name = dup_col(st, 0);
-    d->dataset = dup_col(st, 1);
-    d->text_col = dup_col(st, 2);
-    d->id_col = dup_col(st, 3);
-    d->embedder = dup_col(st, 4);
-    d->model = dup_col(st, 5);
-    d->version = dup_col(st, 6);
+    d->name = lh__catalog_dup(st, 0);
+    d->dataset = lh__catalog_dup(st, 1);
+    d->text_col = lh__catalog_dup(st, 2);
+    d->id_col = lh__catalog_dup(st, 3);
+    d->embedder = lh__catalog_dup(st, 4);
+    d->model = lh__catalog_dup(st, 5);
+    d->version = lh__catalog_dup(st, 6);
     d->dims = sqlite3_column_int64(st, 7);
-    d->params_json = dup_col(st, 8);
+    d->params_json = lh__catalog_dup(st, 8);
     d->generation = sqlite3_column_int64(st, 9);
-    d->state = dup_col(st, 10);
+    d->state = lh__catalog_dup(st, 10);
     d->stale = sqlite3_column_int64(st, 11) != 0;
-    d->stats_json = dup_col(st, 12);
+    d->stats_json = lh__catalog_dup(st, 12);
     d->created_ms = sqlite3_column_int64(st, 13);
     d->updated_ms = sqlite3_column_int64(st, 14);
     return d;
@@ -124,15 +71,15 @@ int lh_catalog_index_create(struct lh_catalog *c, const struct lh_index_def *d,
                             "'_', starting with a letter or '_'",
                             d->name ? d->name : "");
     sqlite3 *db = lh__catalog_lock(c);
-    int64_t now = now_ms();
-    sqlite3_stmt *st = prep(c, db,
+    int64_t now = lh__catalog_now_ms();
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "INSERT OR IGNORE INTO indexes(" INDEX_COLS ") VALUES "
                             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,0,'empty',0,'{}',?10,?10)",
                             "sssssssisi", err, "create the index", d->name, d->dataset,
                             d->text_col, d->id_col, d->embedder, d->model,
                             d->version ? d->version : "1", (int64_t)d->dims,
                             d->params_json ? d->params_json : "{}", now);
-    int rc = done(c, st, err, "create the index");
+    int rc = lh__catalog_done(c, st, err, "create the index");
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = lh_error_set(err, LH_EEXIST, "index '%s' already exists", d->name);
     lh__catalog_unlock(c);
@@ -146,7 +93,7 @@ int lh_catalog_index_get(struct lh_catalog *c, const char *name, struct lh_index
     if (lh_catalog_name_check(name, NULL))
         return lh_error_set(err, LH_ENOTFOUND, "index '%.63s' not found", name ? name : "");
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db, "SELECT " INDEX_COLS " FROM indexes WHERE name = ?1", "s", err,
+    sqlite3_stmt *st = lh__catalog_prep(c, db, "SELECT " INDEX_COLS " FROM indexes WHERE name = ?1", "s", err,
                             "read the index", name);
     int rc = st ? 0 : (err ? -err->code : -LH_EIO);
     if (st) {
@@ -171,7 +118,7 @@ int lh_catalog_index_list(struct lh_catalog *c, const char *dataset, struct lh_i
     *out = NULL;
     *out_n = 0;
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db,
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "SELECT " INDEX_COLS " FROM indexes WHERE ?1 IS NULL OR dataset = ?1 "
                             "ORDER BY name",
                             "s", err, "list indexes", dataset);
@@ -198,15 +145,15 @@ int lh_catalog_index_update(struct lh_catalog *c, const char *name, const char *
                             struct lh_error *err)
 {
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db,
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "UPDATE indexes SET state = coalesce(?2, state), "
                             "generation = CASE WHEN ?3 >= 0 THEN ?3 ELSE generation END, "
                             "stats_json = coalesce(?4, stats_json), "
                             "stale = CASE WHEN ?5 >= 0 THEN ?5 ELSE stale END, updated_ms = ?6 "
                             "WHERE name = ?1",
                             "ssisii", err, "update the index", name, state, generation,
-                            stats_json, (int64_t)stale, now_ms());
-    int rc = done(c, st, err, "update the index");
+                            stats_json, (int64_t)stale, lh__catalog_now_ms());
+    int rc = lh__catalog_done(c, st, err, "update the index");
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = lh_error_set(err, LH_ENOTFOUND, "index '%.63s' not found", name);
     lh__catalog_unlock(c);
@@ -216,9 +163,9 @@ int lh_catalog_index_update(struct lh_catalog *c, const char *name, const char *
 int lh_catalog_index_delete(struct lh_catalog *c, const char *name, struct lh_error *err)
 {
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db, "DELETE FROM indexes WHERE name = ?1", "s", err,
+    sqlite3_stmt *st = lh__catalog_prep(c, db, "DELETE FROM indexes WHERE name = ?1", "s", err,
                             "delete the index", name);
-    int rc = done(c, st, err, "delete the index");
+    int rc = lh__catalog_done(c, st, err, "delete the index");
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = lh_error_set(err, LH_ENOTFOUND, "index '%.63s' not found", name);
     lh__catalog_unlock(c);
@@ -228,10 +175,10 @@ int lh_catalog_index_delete(struct lh_catalog *c, const char *name, struct lh_er
 int lh_catalog_mark_stale(struct lh_catalog *c, const char *dataset, struct lh_error *err)
 {
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db,
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "UPDATE indexes SET stale = 1 WHERE dataset = ?1 AND generation > 0",
                             "s", err, "mark indexes stale", dataset);
-    int rc = done(c, st, err, "mark indexes stale");
+    int rc = lh__catalog_done(c, st, err, "mark indexes stale");
     lh__catalog_unlock(c);
     return rc;
 }
@@ -256,7 +203,7 @@ int lh_catalog_index_docs(struct lh_catalog *c, const char *name, struct lh_inde
     *out = NULL;
     *out_n = 0;
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db,
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "SELECT d.doc_id, d.content_hash, d.first_label, d.n_chunks, "
                             "d.batch_key FROM index_docs d JOIN indexes i ON i.id = d.index_id "
                             "WHERE i.name = ?1 ORDER BY d.first_label",
@@ -267,11 +214,11 @@ int lh_catalog_index_docs(struct lh_catalog *c, const char *name, struct lh_inde
             cap = cap ? cap * 2 : 256;
             v = lh_xrealloc(v, cap * sizeof(*v));
         }
-        v[n].doc_id = dup_col(st, 0);
-        v[n].content_hash = dup_col(st, 1);
+        v[n].doc_id = lh__catalog_dup(st, 0);
+        v[n].content_hash = lh__catalog_dup(st, 1);
         v[n].first_label = sqlite3_column_int64(st, 2);
         v[n].n_chunks = sqlite3_column_int64(st, 3);
-        v[n].batch_key = dup_col(st, 4);
+        v[n].batch_key = lh__catalog_dup(st, 4);
         n++;
     }
     if (st && s != SQLITE_DONE)
@@ -300,26 +247,26 @@ int lh_catalog_index_docs_put(struct lh_catalog *c, const char *name,
         goto out;
     }
     for (size_t i = 0; rc == 0 && i < n_removed; i++) {
-        st = prep(c, db,
+        st = lh__catalog_prep(c, db,
                   "DELETE FROM index_docs WHERE index_id = (SELECT id FROM indexes WHERE "
                   "name = ?1) AND doc_id = ?2",
                   "ss", err, "forget a document", name, removed[i]);
-        rc = done(c, st, err, "forget a document");
+        rc = lh__catalog_done(c, st, err, "forget a document");
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        st = prep(c, db,
+        st = lh__catalog_prep(c, db,
                   "INSERT OR REPLACE INTO index_docs(index_id, doc_id, content_hash, first_label, "
                   "n_chunks, batch_key) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM indexes WHERE "
                   "name = ?1",
                   "sssiis", err, "record a document", name, docs[i].doc_id,
                   docs[i].content_hash, docs[i].first_label, docs[i].n_chunks,
                   docs[i].batch_key);
-        rc = done(c, st, err, "record a document");
+        rc = lh__catalog_done(c, st, err, "record a document");
     }
     if (rc == 0 && job_id) {
-        st = prep(c, db, "UPDATE jobs SET done = ?2, updated_ms = ?3 WHERE id = ?1", "sii", err,
-                  "record job progress", job_id, job_done, now_ms());
-        rc = done(c, st, err, "record job progress");
+        st = lh__catalog_prep(c, db, "UPDATE jobs SET done = ?2, updated_ms = ?3 WHERE id = ?1", "sii", err,
+                  "record job progress", job_id, job_done, lh__catalog_now_ms());
+        rc = lh__catalog_done(c, st, err, "record job progress");
     }
     if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = lh__catalog_error(c, sqlite3_errcode(db), err, "commit");
@@ -360,14 +307,14 @@ static struct lh_job *job_from_row(sqlite3_stmt *st)
 {
     struct lh_job *j = lh_xcalloc(1, sizeof(*j));
     snprintf(j->id, sizeof(j->id), "%s", (const char *)sqlite3_column_text(st, 0) ?: "");
-    j->kind = dup_col(st, 1);
-    j->target = dup_col(st, 2);
-    j->state = dup_col(st, 3);
+    j->kind = lh__catalog_dup(st, 1);
+    j->target = lh__catalog_dup(st, 2);
+    j->state = lh__catalog_dup(st, 3);
     j->done = sqlite3_column_int64(st, 4);
     j->total = sqlite3_column_int64(st, 5);
-    j->params_json = dup_col(st, 6);
-    j->error = dup_col(st, 7);
-    j->actor = dup_col(st, 8);
+    j->params_json = lh__catalog_dup(st, 6);
+    j->error = lh__catalog_dup(st, 7);
+    j->actor = lh__catalog_dup(st, 8);
     j->created_ms = sqlite3_column_int64(st, 9);
     j->updated_ms = sqlite3_column_int64(st, 10);
     j->finished_ms = sqlite3_column_int64(st, 11);
@@ -379,13 +326,13 @@ int lh_catalog_job_create(struct lh_catalog *c, const char *id, const char *kind
                           struct lh_error *err)
 {
     sqlite3 *db = lh__catalog_lock(c);
-    int64_t now = now_ms();
-    sqlite3_stmt *st = prep(c, db,
+    int64_t now = lh__catalog_now_ms();
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "INSERT INTO jobs(id, kind, target, state, params_json, actor, "
                             "created_ms, updated_ms) VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?6)",
                             "sssssi", err, "create the job", id, kind, target,
                             params_json ? params_json : "{}", actor ? actor : "", now);
-    int rc = done(c, st, err, "create the job");
+    int rc = lh__catalog_done(c, st, err, "create the job");
     lh__catalog_unlock(c);
     return rc;
 }
@@ -394,10 +341,10 @@ int lh_catalog_job_update(struct lh_catalog *c, const char *id, const char *stat
                           int64_t total, const char *error, struct lh_error *err)
 {
     sqlite3 *db = lh__catalog_lock(c);
-    int64_t now = now_ms();
+    int64_t now = lh__catalog_now_ms();
     bool final = state && (!strcmp(state, "done") || !strcmp(state, "failed") ||
                            !strcmp(state, "canceled"));
-    sqlite3_stmt *st = prep(c, db,
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "UPDATE jobs SET state = coalesce(?2, state), "
                             "done = CASE WHEN ?3 >= 0 THEN ?3 ELSE done END, "
                             "total = CASE WHEN ?4 >= 0 THEN ?4 ELSE total END, "
@@ -405,7 +352,7 @@ int lh_catalog_job_update(struct lh_catalog *c, const char *id, const char *stat
                             "finished_ms = CASE WHEN ?7 THEN ?6 ELSE finished_ms END WHERE id = ?1",
                             "ssiisii", err, "update the job", id, state, done_n, total, error, now,
                             (int64_t)final);
-    int rc = done(c, st, err, "update the job");
+    int rc = lh__catalog_done(c, st, err, "update the job");
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = lh_error_set(err, LH_ENOTFOUND, "job '%.40s' not found", id);
     lh__catalog_unlock(c);
@@ -417,7 +364,7 @@ int lh_catalog_job_get(struct lh_catalog *c, const char *id, struct lh_job **out
 {
     *out = NULL;
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", "s", err,
+    sqlite3_stmt *st = lh__catalog_prep(c, db, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", "s", err,
                             "read the job", id);
     int rc = st ? 0 : (err ? -err->code : -LH_EIO);
     if (st) {
@@ -442,7 +389,7 @@ int lh_catalog_job_list(struct lh_catalog *c, const char *state, int limit, stru
     *out = NULL;
     *out_n = 0;
     sqlite3 *db = lh__catalog_lock(c);
-    sqlite3_stmt *st = prep(c, db,
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
                             "SELECT " JOB_COLS " FROM jobs WHERE ?1 IS NULL OR state = ?1 "
                             "ORDER BY created_ms DESC, id LIMIT ?2",
                             "si", err, "list jobs", state, (int64_t)(limit > 0 ? limit : 100));

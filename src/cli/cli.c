@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,10 @@ static const struct cmd commands[] = {
     {"gc", lh_cmd_gc, "remove files no catalog entry references"},
     {"resync", lh_cmd_resync, "repair row counts and schemas from Parquet footers"},
     {"config", lh_cmd_config, "print the effective configuration"},
+    {"keys", lh_cmd_keys, "create, list or revoke API keys"},
+    {"access", lh_cmd_access, "roles, views and model profiles (show, put from JSON, delete)"},
+    {"tombstone", lh_cmd_tombstone, "delete rows by key everywhere; list tombstones"},
+    {"audit", lh_cmd_audit, "read or verify the audit log"},
 };
 
 static void usage(FILE *f)
@@ -230,6 +235,27 @@ struct lh_lake *cli_lake(struct lh_ctx *ctx)
     return ctx->lake;
 }
 
+static void audit_command(struct lh_ctx *ctx, int argc, char **argv, int rc, int64_t ms)
+{
+    struct lh_buf d = LH_BUF_INIT;
+    for (int k = 0; k < argc; k++) {
+        if (k)
+            lh_buf_putc(&d, ' ');
+        lh_buf_puts(&d, argv[k]);
+    }
+    struct lh_audit_entry e = {0};
+    e.actor = cli_actor();
+    e.role = "admin";
+    e.action = argv[0];
+    e.target = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+    e.detail = d.ptr; /* redacted by the audit log */
+    e.outcome = rc == 0 ? "ok" : "error";
+    e.rows = -1;
+    e.ms = ms;
+    lh_audit_write(ctx->lake->audit, &e);
+    lh_buf_release(&d);
+}
+
 int lh_cli_main(int argc, char **argv)
 {
     struct lh_ctx ctx = {.prog = argv[0]};
@@ -305,7 +331,14 @@ int lh_cli_main(int argc, char **argv)
 
     for (size_t c = 0; c < LH_ARRAY_LEN(commands); c++) {
         if (strcmp(commands[c].name, argv[i]) == 0) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
             rc = commands[c].fn(&ctx, argc - i - 1, argv + i + 1);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            /* the CLI works on the data folder directly, as admin: audit it like the API */
+            if (ctx.lake && strcmp(argv[i], "serve") != 0)
+                audit_command(&ctx, argc - i, argv + i, rc,
+                              (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
             goto out;
         }
     }

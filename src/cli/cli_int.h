@@ -72,5 +72,9 @@ int lh_cmd_search(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_ask(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_jobs(struct lh_ctx *ctx, int argc, char **argv);
 int lh_cmd_eval(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_keys(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_access(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_tombstone(struct lh_ctx *ctx, int argc, char **argv);
+int lh_cmd_audit(struct lh_ctx *ctx, int argc, char **argv);
 
 #endif

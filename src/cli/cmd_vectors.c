@@ -153,6 +153,7 @@ int lh_cmd_search(struct lh_ctx *ctx, int argc, char **argv)
         {"json", NULL, "print JSON", NULL},
         {"k", "N", "results (default 10)", NULL},
         {"mode", "M", "vector, keyword or hybrid (default)", NULL},
+        {"profile", "P", "stay inside this model profile", NULL},
         {0},
     };
     const char *pos[2];
@@ -172,6 +173,7 @@ int lh_cmd_search(struct lh_ctx *ctx, int argc, char **argv)
     rq.index = pos[0];
     rq.query = pos[1];
     rq.filter = opts[1].val;
+    rq.profile = opts[5].val;
     struct lh_lake *l = cli_lake(ctx);
     if (!l)
         return 1;
@@ -198,6 +200,7 @@ int lh_cmd_ask(struct lh_ctx *ctx, int argc, char **argv)
         {"index", "I", "index to search (default: the only or first ready one)", NULL},
         {"json", NULL, "print JSON", NULL},
         {"k", "N", "passages (default 5)", NULL},
+        {"profile", "P", "stay inside this model profile (and use its LLM)", NULL},
         {0},
     };
     const char *pos[1];
@@ -214,6 +217,7 @@ int lh_cmd_ask(struct lh_ctx *ctx, int argc, char **argv)
     rq.question = pos[0];
     rq.index = opts[1].val;
     rq.filter = opts[0].val;
+    rq.profile = opts[4].val;
     struct lh_lake *l = cli_lake(ctx);
     if (!l)
         return 1;

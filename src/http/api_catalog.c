@@ -22,6 +22,15 @@ int lh_api_datasets_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error
     int rc = lh_catalog_list(rq->lake->cat, &list, &n, err);
     if (rc < 0)
         return rc;
+    /* a role sees the datasets it may read (views are listed under /catalog/views) */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lh_role_may_dataset(&rq->who.role, list[i]->name))
+            list[k++] = list[i];
+        else
+            lh_dataset_free(list[i]);
+    }
+    n = k;
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_datasets_json(list, n, &b);
     lh_dataset_list_free(list, n);
@@ -33,6 +42,8 @@ int lh_api_dataset_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     struct lh_dataset *d = NULL;
     const char *name = lh_kvs_get(&rq->params, "name");
     int rc = lh_catalog_name_check(name ? name : "", err);
+    if (rc == 0 && !lh_role_may_dataset(&rq->who.role, name))
+        return lh_error_set(err, LH_ENOTFOUND, "dataset '%s' not found", name);
     if (rc < 0 || (rc = lh_catalog_get(rq->lake->cat, name, &d, err)) < 0)
         return rc;
     struct lh_buf b = LH_BUF_INIT;

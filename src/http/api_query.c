@@ -11,6 +11,7 @@
 /* Stream state; owned by the server once the reply is queued. */
 struct qstream {
     struct lh_sql_cursor *cur;
+    int64_t *rows_out; /* the request's audit row count (valid while the stream is pulled) */
     enum lh_sql_format fmt;
     bool done; /* the cursor reported the end (or an error) */
     char req_id[LH_REQ_ID_MAX + 1];
@@ -22,6 +23,7 @@ static int q_pull(void *ud, struct lh_buf *out)
     struct lh_error err;
     lh_error_clear(&err);
     int rc = lh_sql_cursor_read(q->cur, out, &err);
+    *q->rows_out = lh_sql_cursor_rows(q->cur);
     if (rc >= 0) {
         if (rc == 0)
             q->done = true;
@@ -103,12 +105,15 @@ int lh_api_query_sql(struct lh_req *rq, struct lh_reply *rp, struct lh_error *er
     o.format = fmt;
     o.row_limit = limit;
     o.timeout_ms = timeout;
-    rc = lh_sql_query(rq->lake->sql, json_string_value(jsql), &o, &cur, err);
+    rq->audit_detail = lh_xstrdup(json_string_value(jsql));
+    rc = lh_lake_query(rq->lake, &rq->who, json_string_value(jsql), &o, &cur, err);
     if (rc < 0)
         return rc;
 
     struct qstream *q = lh_xcalloc(1, sizeof(*q));
     q->cur = cur;
+    q->rows_out = &rq->audit_rows;
+    rq->audit_rows = lh_sql_cursor_rows(cur);
     q->fmt = fmt;
     memcpy(q->req_id, rq->id, sizeof(q->req_id));
     lh_reply_stream(rp, 200, lh_sql_format_mime(fmt), q_pull, q_cancel, q_free, q);

@@ -172,10 +172,16 @@ int lh_api_vectors_search(struct lh_req *rq, struct lh_reply *rp, struct lh_erro
         (rc = opt_int(j, "k", 1, 1000, &sr.k, err)) ||
         (rc = opt_int(j, "ef", 1, 100000, &sr.ef, err)))
         return rc;
+    if ((rc = opt_str(j, "profile", &sr.profile, err)))
+        return rc;
     if (lh_search_mode_parse(mode, &sr.mode))
         return lh_error_set(err, LH_EINVAL, "mode must be vector, keyword or hybrid");
+    sr.who = &rq->who;
+    rq->audit_target = sr.index ? lh_xstrdup(sr.index) : NULL;
+    rq->audit_detail = sr.query ? lh_xstrdup(sr.query) : NULL;
     if ((rc = lh_lake_search(rq->lake, &sr, &r, err)))
         return rc;
+    rq->audit_rows = (int64_t)r.n;
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_search_json(&r, &b);
     lh_search_result_release(&r);
@@ -190,8 +196,12 @@ int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     int rc;
     if ((rc = need_object(rq, err)) || (rc = opt_str(j, "question", &rr.question, err)) ||
         (rc = opt_str(j, "index", &rr.index, err)) || (rc = opt_str(j, "filter", &rr.filter, err)) ||
-        (rc = opt_int(j, "k", 1, 50, &rr.k, err)))
+        (rc = opt_int(j, "k", 1, 50, &rr.k, err)) ||
+        (rc = opt_str(j, "profile", &rr.profile, err)))
         return rc;
+    rr.who = &rq->who;
+    rq->audit_target = rr.index ? lh_xstrdup(rr.index) : NULL;
+    rq->audit_detail = rr.question ? lh_xstrdup(rr.question) : NULL;
     struct lh_buf b = LH_BUF_INIT;
     if ((rc = lh_lake_rag(rq->lake, &rr, &b, err))) {
         lh_buf_release(&b);

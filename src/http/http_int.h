@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "config.h"
 #include "err.h"
+#include "auth.h"
 #include "lake.h"
 
 #include <jansson.h>
@@ -59,7 +60,7 @@ struct lh_req {
     const char *method;               /* "GET", ... */
     const char *path;                 /* raw path without the query string */
     char id[LH_REQ_ID_MAX + 1];       /* request id (echoed in X-Request-Id) */
-    char actor[80];                   /* who, for the journal: "api@<peer>" */
+    char actor[128];                  /* who, for the journal: "api@<peer>" or "key:<id>" */
     struct lh_kvs params;             /* path parameters, percent-decoded */
     struct lh_kvs query;              /* query parameters, percent-decoded */
     struct lh_kvs headers;            /* request headers as sent (use lh_kvs_get_ci) */
@@ -70,6 +71,12 @@ struct lh_req {
     const char *upload_filename;      /* multipart: filename of the "file" part (may be NULL) */
     bool upload_multipart;            /* true if the body was multipart/form-data */
     struct lh_kvs form;               /* multipart text fields */
+    /* who is asking (set before the body is read; admin when auth is off and no key given) */
+    struct lh_principal who;
+    /* what the audit row says besides the route: filled by handlers (all optional) */
+    int64_t audit_rows;               /* rows or hits returned; -1 = not applicable */
+    char *audit_target;               /* malloc'd: dataset, index, view... */
+    char *audit_detail;               /* malloc'd: SQL text, question, ... */
 };
 
 /* Initialises rq (all empty); release with lh_req_release. */
@@ -157,6 +164,8 @@ struct lh_route {
     const char *query;      /* OpenAPI: comma-separated query parameter names (or NULL) */
     const char *body_doc;   /* OpenAPI: JSON schema text of the JSON body (or NULL) */
     const char *reply_doc;  /* OpenAPI: description of the success reply */
+    unsigned perm;          /* enum lh_perm the caller's role needs; 0 = public */
+    const char *audit;      /* action name in the audit log; NULL = not audited */
 };
 
 extern const struct lh_route lh_routes[];
@@ -170,6 +179,15 @@ extern const size_t lh_n_routes;
  * matched like GET. */
 int lh_router_match(const char *method, const char *path, const struct lh_route **out,
                     struct lh_kvs *params, char *allow, size_t allow_len, struct lh_error *err);
+
+/* Whether callers must present an API key (setting auth, auto = not on loopback). */
+bool lh_http_auth_required(const struct lh_config *cfg);
+/* Who is calling: checks the API key (X-API-Key or Authorization: Bearer) and the route's
+ * permission. Without a key the caller is admin unless the server requires keys
+ * (`auth_required`). Returns 0, or -LH_EAUTH / -LH_EPERM with err filled. */
+int lh_router_authorize(struct lh_req *rq, bool auth_required, struct lh_error *err);
+/* Writes the audit row of a finished request (status = the reply's HTTP status). */
+void lh_router_audit(struct lh_req *rq, int status, int64_t ms);
 
 /* Runs rq->route: parses the JSON body of LH_R_JSON routes (400 with
  * jansson's line/column on bad JSON), calls the handler and renders an
@@ -225,5 +243,26 @@ int lh_api_vectors_job_cancel(struct lh_req *rq, struct lh_reply *rp, struct lh_
 int lh_api_vectors_search(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+
+/* api_access.c */
+int lh_api_whoami(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_keys_create(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_keys_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_keys_revoke(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_roles_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_roles_put(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_roles_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_audit(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_views_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_views_put(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_view_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_view_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_tombstone(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_tombstones(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_profiles_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_profiles_put(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_profile_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_profile_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_profile_activate(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 
 #endif

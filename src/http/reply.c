@@ -61,6 +61,8 @@ void lh_req_init(struct lh_req *rq)
     memset(rq, 0, sizeof(*rq));
     lh_buf_init(&rq->body, 0);
     snprintf(rq->actor, sizeof(rq->actor), "api");
+    lh_principal_admin(&rq->who, rq->actor); /* the server replaces it (lh_router_authorize) */
+    rq->audit_rows = -1;
 }
 
 void lh_req_release(struct lh_req *rq)
@@ -74,6 +76,10 @@ void lh_req_release(struct lh_req *rq)
         json_decref(rq->json);
         rq->json = NULL;
     }
+    lh_principal_release(&rq->who);
+    free(rq->audit_target);
+    free(rq->audit_detail);
+    rq->audit_target = rq->audit_detail = NULL;
 }
 
 const char *lh_req_param(const struct lh_req *rq, const char *key)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* JSON schema of the POST /query/sql body (also used by the OpenAPI document). */
@@ -27,16 +28,21 @@
  * from here. Order matters only between patterns that match the same path. */
 const struct lh_route lh_routes[] = {
     {"GET", "/health", lh_api_health, 0, 0, "Liveness, version and catalog counters", NULL, NULL,
-     "{status, version, datasets, snapshot_id, uptime_ms}"},
+     "{status, version, datasets, snapshot_id, uptime_ms}",
+     0, NULL},
     {"GET", "/openapi.json", lh_api_openapi, 0, 0, "This OpenAPI document", NULL, NULL,
-     "the OpenAPI 3 document"},
+     "the OpenAPI 3 document",
+     0, NULL},
     {"GET", "/catalog/datasets", lh_api_datasets_list, 0, 0, "List datasets with their schemas",
-     NULL, NULL, "{datasets: [...]}"},
+     NULL, NULL, "{datasets: [...]}",
+     LH_PERM_READ, "read"},
     {"GET", "/catalog/datasets/{name}", lh_api_dataset_get, 0, 0,
      "One dataset with its schema and data files", NULL, NULL,
-     "{name, description, owner, tags, rows, size_bytes, columns, files, ...}"},
+     "{name, description, owner, tags, rows, size_bytes, columns, files, ...}",
+     LH_PERM_READ, "read"},
     {"DELETE", "/catalog/datasets/{name}", lh_api_dataset_delete, LH_R_WRITE, 0,
-     "Delete a dataset and its data files", NULL, NULL, "{deleted}"},
+     "Delete a dataset and its data files", NULL, NULL, "{deleted}",
+     LH_PERM_DELETE, "delete"},
     {"PATCH", "/catalog/datasets/{name}/metadata", lh_api_dataset_patch, LH_R_JSON | LH_R_WRITE, 0,
      "Change a dataset's description, owner, tags, sensitivity, parents, or columns' PII kind "
      "and sensitivity (journaled)",
@@ -45,29 +51,36 @@ const struct lh_route lh_routes[] = {
      "\"owner\":{\"type\":\"string\"},\"tags\":{\"type\":\"array\"},"
      "\"sensitivity\":{\"type\":\"string\"},\"parents\":{\"type\":\"array\"},"
      "\"columns\":{\"type\":\"object\"}}}",
-     "the dataset"},
+     "the dataset",
+     LH_PERM_INGEST, "metadata"},
     {"GET", "/catalog/datasets/{name}/lineage", lh_api_dataset_lineage, 0, 0,
      "Where a dataset comes from and what derives from it", NULL, NULL,
-     "{dataset, source_system, source, ingest_job, parents, children, files}"},
+     "{dataset, source_system, source, ingest_job, parents, children, files}",
+     LH_PERM_READ, "read"},
     {"GET", "/catalog/datasets/{name}/schema", lh_api_dataset_schema, 0, 0,
-     "The schema history of a dataset", NULL, NULL, "{dataset, versions: [...]}"},
+     "The schema history of a dataset", NULL, NULL, "{dataset, versions: [...]}",
+     LH_PERM_READ, "read"},
     {"POST", "/catalog/datasets/{name}/compact", lh_api_dataset_compact, LH_R_WRITE, 0,
      "Merge a dataset's small files into one in the background (202), or with wait=true "
      "before replying",
      "wait,target_bytes", NULL,
-     "{dataset, status} or {dataset, files_before, files_after, files_merged, rows, ...}"},
+     "{dataset, status} or {dataset, files_before, files_after, files_merged, rows, ...}",
+     LH_PERM_INGEST, "compact"},
     {"GET", "/query/cache", lh_api_cache_stats, 0, 0, "Hot cache budget, use and pinned datasets",
-     NULL, NULL, "{budget_bytes, used_bytes, entries: [...]}"},
+     NULL, NULL, "{budget_bytes, used_bytes, entries: [...]}",
+     LH_PERM_READ, "read"},
     {"POST", "/query/cache/pin", lh_api_cache_pin, LH_R_JSON | LH_R_WRITE, 0,
      "Pin a dataset in memory; queries use the copy until the dataset changes", NULL,
      "{\"type\":\"object\",\"required\":[\"dataset\"],"
      "\"properties\":{\"dataset\":{\"type\":\"string\"}}}",
-     "{dataset, state, bytes, rows, hits, loaded_ms}"},
+     "{dataset, state, bytes, rows, hits, loaded_ms}",
+     LH_PERM_INGEST, "cache"},
     {"POST", "/query/cache/evict", lh_api_cache_evict, LH_R_JSON | LH_R_WRITE, 0,
      "Drop a dataset's in-memory copy", NULL,
      "{\"type\":\"object\",\"required\":[\"dataset\"],"
      "\"properties\":{\"dataset\":{\"type\":\"string\"}}}",
-     "{evicted}"},
+     "{evicted}",
+     LH_PERM_INGEST, "cache"},
     {"POST", "/vectors/index", lh_api_vectors_index, LH_R_JSON | LH_R_WRITE, 0,
      "Create or refresh a vector index over a dataset's text column: a background job that "
      "embeds only new or changed documents (202 with the job)",
@@ -79,60 +92,154 @@ const struct lh_route lh_routes[] = {
      "\"dims\":{\"type\":\"integer\"},\"chunk_size\":{\"type\":\"integer\"},"
      "\"chunk_overlap\":{\"type\":\"integer\"},\"m\":{\"type\":\"integer\"},"
      "\"ef_construction\":{\"type\":\"integer\"}}}",
-     "the job {id, state, done, total, rate_per_s, eta_s, ...}"},
+     "the job {id, state, done, total, rate_per_s, eta_s, ...}",
+     LH_PERM_INDEX, "index"},
     {"GET", "/vectors/indexes", lh_api_vectors_indexes, 0, 0,
      "The index registry: dataset, columns, embedder, model, version, dims, generation, stats",
-     "dataset", NULL, "{indexes: [...]}"},
+     "dataset", NULL, "{indexes: [...]}",
+     LH_PERM_READ, "read"},
     {"GET", "/vectors/indexes/{name}", lh_api_vectors_index_get, 0, 0, "One index", NULL, NULL,
-     "the index"},
+     "the index",
+     LH_PERM_READ, "read"},
     {"DELETE", "/vectors/indexes/{name}", lh_api_vectors_index_delete, LH_R_WRITE, 0,
-     "Drop an index and its files", NULL, NULL, "{deleted}"},
+     "Drop an index and its files", NULL, NULL, "{deleted}",
+     LH_PERM_INDEX, "index"},
     {"GET", "/vectors/jobs", lh_api_vectors_jobs, 0, 0, "Jobs, newest first", "state", NULL,
-     "{jobs: [...]}"},
+     "{jobs: [...]}",
+     LH_PERM_READ, "read"},
     {"GET", "/vectors/jobs/{id}", lh_api_vectors_job_get, 0, 0,
-     "A job's progress: done/total, rate, ETA, state", NULL, NULL, "the job"},
+     "A job's progress: done/total, rate, ETA, state", NULL, NULL, "the job",
+     LH_PERM_READ, "read"},
     {"POST", "/vectors/jobs/{id}/cancel", lh_api_vectors_job_cancel, LH_R_WRITE, 0,
-     "Cancel a job at its next batch (finished batches are kept)", NULL, NULL, "{canceled}"},
+     "Cancel a job at its next batch (finished batches are kept)", NULL, NULL, "{canceled}",
+     LH_PERM_INDEX, "index"},
     {"POST", "/vectors/search", lh_api_vectors_search, LH_R_JSON, 0,
      "Semantic, keyword (BM25) or hybrid (RRF) search with an optional SQL filter", NULL,
      "{\"type\":\"object\",\"required\":[\"index\",\"query\"],\"properties\":{"
      "\"index\":{\"type\":\"string\"},\"query\":{\"type\":\"string\"},"
      "\"k\":{\"type\":\"integer\"},\"mode\":{\"type\":\"string\"},"
      "\"filter\":{\"type\":\"string\"},\"ef\":{\"type\":\"integer\"}}}",
-     "{count, exact, ms, hits: [{rank, doc_id, chunk, score, text}]}"},
+     "{count, exact, ms, hits: [{rank, doc_id, chunk, score, text}]}",
+     LH_PERM_SEARCH, "search"},
     {"POST", "/vectors/rag", lh_api_vectors_rag, LH_R_JSON, 0,
      "Answer a question from an index with numbered citations (LLM, or extractive without one)",
      NULL,
      "{\"type\":\"object\",\"required\":[\"question\"],\"properties\":{"
      "\"question\":{\"type\":\"string\"},\"index\":{\"type\":\"string\"},"
      "\"k\":{\"type\":\"integer\"},\"filter\":{\"type\":\"string\"}}}",
-     "{answer, mode, model, citations: [{n, doc_id, chunk, score, text}]}"},
+     "{answer, mode, model, citations: [{n, doc_id, chunk, score, text}]}",
+     LH_PERM_SEARCH, "rag"},
     {"POST", "/vectors/eval", lh_api_vectors_eval, LH_R_JSON, 0,
      "Recall@k and latency percentiles of an index per ef, against exact search", NULL,
      "{\"type\":\"object\",\"required\":[\"index\"],\"properties\":{"
      "\"index\":{\"type\":\"string\"},\"queries\":{\"type\":\"integer\"},"
      "\"k\":{\"type\":\"integer\"},\"ef\":{\"type\":\"array\"}}}",
-     "{index, queries, k, vectors, exact_ms_mean, configs: [{ef, recall, ms_p50, ...}]}"},
+     "{index, queries, k, vectors, exact_ms_mean, configs: [{ef, recall, ms_p50, ...}]}",
+     LH_PERM_SEARCH, "eval"},
     {"GET", "/journal/recent", lh_api_journal_recent, 0, 0,
      "The latest mutations: entity, field, old and new value, actor, time", "limit,before",
-     NULL, "{entries: [...], next_before}"},
+     NULL, "{entries: [...], next_before}",
+     LH_PERM_READ, "read"},
     {"GET", "/journal/history/{entity}", lh_api_journal_history, 0, 0,
      "The mutations of one dataset (or dataset.column)", "limit,before", NULL,
-     "{entries: [...], next_before}"},
+     "{entries: [...], next_before}",
+     LH_PERM_READ, "read"},
     {"POST", "/catalog/resync", lh_api_resync, LH_R_WRITE, 0,
      "Re-read every dataset's Parquet footers and repair row counts and schemas", NULL, NULL,
-     "{datasets, files_checked, datasets_repaired}"},
+     "{datasets, files_checked, datasets_repaired}",
+     LH_PERM_ADMIN, "admin"},
     {"POST", "/catalog/gc", lh_api_gc, LH_R_WRITE, 0,
      "Remove storage objects no catalog entry references", NULL, NULL,
-     "{files_removed, bytes_removed, files_kept}"},
+     "{files_removed, bytes_removed, files_kept}",
+     LH_PERM_ADMIN, "admin"},
     {"POST", "/ingest/file", lh_api_ingest_file, LH_R_UPLOAD | LH_R_WRITE, 0,
      "Ingest an uploaded CSV, JSON or Parquet file as a dataset (multipart field \"file\" or a raw "
      "body); 201 when a dataset was created",
      "name,mode,format,delimiter,header,source,description,owner,allow_schema_change", NULL,
-     "{dataset, mode, format, rows, total_rows, snapshot_id, bytes, sha256, duplicate, columns}"},
+     "{dataset, mode, format, rows, total_rows, snapshot_id, bytes, sha256, duplicate, columns}",
+     LH_PERM_INGEST, "ingest"},
     {"POST", "/query/sql", lh_api_query_sql, LH_R_JSON | LH_R_STREAM, 0,
      "Run one read-only SQL query; the result streams as JSON, NDJSON, CSV or Parquet", "format",
-     QUERY_BODY_DOC, "the result in the requested format"},
+     QUERY_BODY_DOC, "the result in the requested format",
+     LH_PERM_QUERY, "query"},
+    {"GET", "/access/whoami", lh_api_whoami, 0, 0,
+     "The caller: actor, role with its permissions and masks, bound profile", NULL, NULL,
+     "{actor, key_id, profile, auth_required, role: {...}}", LH_PERM_READ, NULL},
+    {"POST", "/access/keys", lh_api_keys_create, LH_R_JSON | LH_R_WRITE, 0,
+     "Create an API key for a role (the key is shown once, only its hash is stored)", NULL,
+     "{\"type\":\"object\",\"required\":[\"name\",\"role\"],\"properties\":{"
+     "\"name\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"},"
+     "\"profile\":{\"type\":\"string\"}}}",
+     "{key, note, api_key: {id, name, role, profile, created_ms, ...}}", LH_PERM_GOVERN,
+     "govern"},
+    {"GET", "/access/keys", lh_api_keys_list, 0, 0, "API keys (never their secret part)", NULL,
+     NULL, "{keys: [...]}", LH_PERM_GOVERN, "read"},
+    {"DELETE", "/access/keys/{id}", lh_api_keys_revoke, LH_R_WRITE, 0,
+     "Revoke an API key (at once, for every following request)", NULL, NULL, "{revoked}",
+     LH_PERM_GOVERN, "govern"},
+    {"GET", "/access/roles", lh_api_roles_list, 0, 0,
+     "Roles: built in (admin, analyst, agent) and custom, with permissions and column masks",
+     NULL, NULL, "{roles: [...]}", LH_PERM_GOVERN, "read"},
+    {"POST", "/access/roles", lh_api_roles_put, LH_R_JSON | LH_R_WRITE, 0,
+     "Create or replace a custom role", NULL,
+     "{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{"
+     "\"name\":{\"type\":\"string\"},\"permissions\":{\"type\":\"array\"},"
+     "\"datasets\":{\"type\":\"array\"},\"views\":{\"type\":\"array\"},"
+     "\"masks\":{\"type\":\"object\",\"description\":\"sensitivity or PII kind -> show, "
+     "mask, hash, null or {action, prefix, suffix}\"}}}",
+     "the role", LH_PERM_GOVERN, "govern"},
+    {"DELETE", "/access/roles/{name}", lh_api_roles_delete, LH_R_WRITE, 0, "Delete a custom role",
+     NULL, NULL, "{deleted}", LH_PERM_GOVERN, "govern"},
+    {"GET", "/access/audit", lh_api_audit, 0, 0,
+     "The audit log, newest first: who, role, what, when, rows, outcome", 
+     "actor,role,action,outcome,target,since_ms,until_ms,before,limit,verify", NULL,
+     "{entries: [...], next_before}", LH_PERM_ADMIN, NULL},
+    {"GET", "/catalog/views", lh_api_views_list, 0, 0, "AI-safe views the caller may read", NULL,
+     NULL, "{views: [...]}", LH_PERM_READ, "read"},
+    {"POST", "/catalog/views", lh_api_views_put, LH_R_JSON | LH_R_WRITE, 0,
+     "Create or replace an AI-safe view: a dataset's column whitelist, row filter and "
+     "per-column redactions",
+     NULL,
+     "{\"type\":\"object\",\"required\":[\"name\",\"dataset\"],\"properties\":{"
+     "\"name\":{\"type\":\"string\"},\"dataset\":{\"type\":\"string\"},"
+     "\"columns\":{\"type\":\"array\"},\"filter\":{\"type\":\"string\"},"
+     "\"redact\":{\"type\":\"object\"},\"description\":{\"type\":\"string\"}}}",
+     "the view", LH_PERM_GOVERN, "govern"},
+    {"GET", "/catalog/views/{name}", lh_api_view_get, 0, 0, "One view", NULL, NULL, "the view",
+     LH_PERM_READ, "read"},
+    {"DELETE", "/catalog/views/{name}", lh_api_view_delete, LH_R_WRITE, 0, "Delete a view", NULL,
+     NULL, "{deleted}", LH_PERM_GOVERN, "govern"},
+    {"POST", "/catalog/datasets/{name}/tombstone", lh_api_tombstone, LH_R_JSON | LH_R_WRITE, 0,
+     "Delete rows by key everywhere (SQL, search, RAG, exports); durable before the reply, "
+     "physically removed at the next compaction",
+     NULL,
+     "{\"type\":\"object\",\"required\":[\"key_column\",\"values\",\"reason\"],"
+     "\"properties\":{\"key_column\":{\"type\":\"string\"},\"values\":{\"type\":"
+     "\"array\"},\"reason\":{\"type\":\"string\"},\"actor\":{\"type\":\"string\"}}}",
+     "{dataset, key_column, values, added, durable}", LH_PERM_DELETE, "tombstone"},
+    {"GET", "/catalog/datasets/{name}/tombstones", lh_api_tombstones, 0, 0,
+     "A dataset's tombstones with their audit fields", NULL, NULL, "{tombstones: [...], count}",
+     LH_PERM_DELETE, "read"},
+    {"GET", "/catalog/tombstones", lh_api_tombstones, 0, 0, "Every tombstone", NULL, NULL,
+     "{tombstones: [...], count}", LH_PERM_DELETE, "read"},
+    {"GET", "/vectors/profiles", lh_api_profiles_list, 0, 0, "Model profiles", NULL, NULL,
+     "{profiles: [...]}", LH_PERM_READ, "read"},
+    {"POST", "/vectors/profiles", lh_api_profiles_put, LH_R_JSON | LH_R_WRITE, 0,
+     "Create or replace a model profile: an LLM/embedder bound to datasets, views, indexes",
+     NULL,
+     "{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{"
+     "\"name\":{\"type\":\"string\"},\"datasets\":{\"type\":\"array\"},"
+     "\"views\":{\"type\":\"array\"},\"indexes\":{\"type\":\"array\"},"
+     "\"llm\":{\"type\":\"string\"},\"llm_model\":{\"type\":\"string\"},"
+     "\"embedder\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}",
+     "the profile", LH_PERM_GOVERN, "govern"},
+    {"GET", "/vectors/profiles/{id}", lh_api_profile_get, 0, 0, "One model profile", NULL, NULL,
+     "the profile", LH_PERM_READ, "read"},
+    {"DELETE", "/vectors/profiles/{id}", lh_api_profile_delete, LH_R_WRITE, 0,
+     "Delete a model profile", NULL, NULL, "{deleted}", LH_PERM_GOVERN, "govern"},
+    {"POST", "/vectors/profile/{id}/activate", lh_api_profile_activate, LH_R_WRITE, 0,
+     "Warm a profile's indexes (load them into memory)", NULL, NULL,
+     "{profile, indexes: [{name, loaded, ms}], activated}", LH_PERM_SEARCH, "activate"},
 };
 const size_t lh_n_routes = LH_ARRAY_LEN(lh_routes);
 
@@ -318,6 +425,91 @@ int lh_router_match(const char *method, const char *path, const struct lh_route 
 
 /* ---- dispatch ---- */
 
+/* ---- who may call what ---- */
+
+bool lh_http_auth_required(const struct lh_config *cfg)
+{
+    if (strcmp(cfg->auth, "on") == 0)
+        return true;
+    if (strcmp(cfg->auth, "off") == 0)
+        return false;
+    /* auto: keys are required as soon as anything beyond this machine can connect */
+    const char *h = cfg->listen;
+    return !(strcmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0);
+}
+
+/* The key from X-API-Key or "Authorization: Bearer <key>", or NULL. */
+static const char *presented_key(const struct lh_req *rq)
+{
+    const char *k = lh_kvs_get_ci(&rq->headers, "X-API-Key");
+    if (k && *k)
+        return k;
+    const char *a = lh_kvs_get_ci(&rq->headers, "Authorization");
+    if (a && strncasecmp(a, "Bearer ", 7) == 0) {
+        a += 7;
+        while (*a == ' ')
+            a++;
+        return *a ? a : NULL;
+    }
+    return NULL;
+}
+
+int lh_router_authorize(struct lh_req *rq, bool auth_required, struct lh_error *err)
+{
+    const struct lh_route *r = rq->route;
+    const char *key = presented_key(rq);
+    if (key) {
+        struct lh_principal p;
+        int rc = lh_lake_authenticate(rq->lake, key, &p, err);
+        if (rc)
+            return rc;
+        lh_principal_release(&rq->who);
+        rq->who = p;
+        snprintf(rq->actor, sizeof(rq->actor), "%s", p.actor);
+    } else if (auth_required && r && r->perm) {
+        return lh_error_set(err, LH_EAUTH,
+                            "an API key is required: send it as X-API-Key or "
+                            "Authorization: Bearer");
+    } else {
+        lh_principal_release(&rq->who);
+        lh_principal_admin(&rq->who, rq->actor);
+    }
+    if (r && r->perm && !(rq->who.role.perms & r->perm))
+        return lh_error_set(err, LH_EPERM, "role '%s' lacks the '%s' permission needed for %s %s",
+                            rq->who.role.name, lh_perm_name(r->perm), r->method, r->pattern);
+    return 0;
+}
+
+void lh_router_audit(struct lh_req *rq, int status, int64_t ms)
+{
+    const struct lh_route *r = rq->route;
+    if (!rq->lake || (r && !r->audit))
+        return;
+    char target[256];
+    const char *t = rq->audit_target;
+    if (!t) {
+        const char *n = lh_kvs_get(&rq->params, "name");
+        if (!n)
+            n = lh_kvs_get(&rq->params, "id");
+        t = n;
+    }
+    char route[320];
+    snprintf(target, sizeof(target), "%s", t ? t : (r ? r->pattern : rq->path));
+    snprintf(route, sizeof(route), "%s %s", rq->method, rq->path);
+    struct lh_audit_entry e = {0};
+    e.request_id = rq->id;
+    e.actor = rq->who.actor;
+    e.role = rq->who.role.name;
+    e.action = r ? r->audit : "unrouted";
+    e.target = target;
+    e.detail = rq->audit_detail ? rq->audit_detail : route;
+    e.outcome = status < 400 ? "ok" : (status == 401 || status == 403) ? "denied" : "error";
+    e.status = status;
+    e.rows = rq->audit_rows;
+    e.ms = ms;
+    lh_audit_write(rq->lake->audit, &e);
+}
+
 void lh_router_dispatch(struct lh_req *rq, struct lh_reply *rp)
 {
     const struct lh_route *r = rq->route;
@@ -402,6 +594,10 @@ static json_t *route_operation(const struct lh_route *r)
     }
     opid[k] = '\0';
     json_object_set_new(op, "operationId", json_string(opid));
+    if (r->perm)
+        json_object_set_new(op, "x-permission", json_string(lh_perm_name(r->perm)));
+    else
+        json_object_set_new(op, "security", json_array()); /* public */
     json_object_set_new(op, "summary", json_string(r->summary));
 
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
@@ -503,6 +699,14 @@ char *lh_http_openapi(void)
         "with SQL. Errors are {\"error\":{\"code\",\"message\"}}; every reply carries "
         "X-Request-Id.",
         "paths", paths, "components", "schemas", "Error", error_schema);
+    /* API keys: either header works; which permission a route needs is its x-permission */
+    json_t *comp = json_object_get(doc, "components");
+    json_object_set_new(comp, "securitySchemes",
+                        json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s}}", "apiKey", "type", "apiKey",
+                                  "in", "header", "name", "X-API-Key", "bearer", "type", "http",
+                                  "scheme", "bearer"));
+    json_object_set_new(doc, "security",
+                        json_pack("[{s:[]}, {s:[]}, {}]", "apiKey", "bearer"));
     char *s = NULL;
     if (doc) {
         char *t = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -51,6 +51,7 @@ struct server {
     const struct lh_config *cfg;
     struct MHD_Daemon *d;
     int64_t started_ms;
+    bool auth_required;  /* callers must present an API key */
     atomic_int stopping; /* shutdown began: replies say Connection: close */
     atomic_int running;  /* daemon is up: MHD messages are debug noise from then on */
     pthread_mutex_t mu;
@@ -495,6 +496,9 @@ static enum MHD_Result conn_begin(struct conn *c, struct MHD_Connection *mc)
         memcpy(msg, c->fail_msg, sizeof(msg));
         return conn_reject(c, mc, clen, c->fail_code, msg, NULL);
     }
+    /* who is calling, before a byte of the body is accepted */
+    if ((rc = lh_router_authorize(&c->rq, srv->auth_required, &err)) < 0)
+        return conn_reject(c, mc, clen, rc, err.msg, NULL);
 
     if (r->flags & LH_R_UPLOAD) {
         const char *ct = lh_kvs_get_ci(&c->rq.headers, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -729,6 +733,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     *con_cls = NULL;
     log_field(method, sizeof(method), c->method);
     log_field(path, sizeof(path), c->path);
+    lh_router_audit(&c->rq, c->status ? c->status : 499, lh_http_now_ms() - c->t0);
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         LH_LOG(LH_LOG_INFO, "http",
                "msg=request req_id=%s method=%s path=%s status=%d bytes=%llu ms=%lld", c->rq.id,
@@ -833,6 +838,7 @@ int lh_http_serve(struct lh_lake *l, const struct lh_config *cfg, struct lh_erro
     srv.lake = l;
     srv.cfg = cfg;
     srv.started_ms = lh_http_now_ms();
+    srv.auth_required = lh_http_auth_required(cfg);
     atomic_init(&srv.stopping, 0);
     atomic_init(&srv.running, 0);
     pthread_mutex_init(&srv.mu, NULL);
@@ -904,6 +910,9 @@ int lh_http_serve(struct lh_lake *l, const struct lh_config *cfg, struct lh_erro
     LH_LOG(LH_LOG_INFO, "http", "msg=listening url=http://%s%s%s:%d", v6 ? "[" : "", host,
            v6 ? "]" : "", port);
     LH_LOG(LH_LOG_DEBUG, "http", "msg=threads model=per_connection max_connections=%u", limit);
+    LH_LOG(LH_LOG_INFO, "http", "msg=auth required=%s%s", srv.auth_required ? "yes" : "no",
+           srv.auth_required ? " hint=\"create keys with: lakehouse keys create --role admin\""
+                             : "");
 
     while (g_signal == 0) {
         struct pollfd p = {pfd[0], POLLIN, 0};

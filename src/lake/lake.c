@@ -24,21 +24,12 @@ char *lh__keys_sig(char **keys, size_t n)
     return lh_buf_detach(&b);
 }
 
-/* Dataset name -> its files (or its hot-cache copy), for the SQL engine's replacement scan. */
-static int resolve(void *ud, const char *name, struct lh_sql_source *out)
+/* Dataset name (lower case, checked) -> its files, or its hot-cache copy. */
+int lh__lake_files_source(struct lh_lake *l, const char *name, struct lh_sql_source *out)
 {
-    struct lh_lake *l = ud;
-    char lower[64];
-    size_t n = strlen(name);
-    if (n == 0 || n >= sizeof(lower))
-        return -LH_ENOTFOUND;
-    for (size_t i = 0; i <= n; i++)
-        lower[i] = (char)tolower((unsigned char)name[i]);
-    if (lh_catalog_name_check(lower, NULL))
-        return -LH_ENOTFOUND;
     char **keys = NULL;
     size_t nk = 0;
-    int rc = lh_catalog_files(l->cat, lower, &keys, &nk, NULL);
+    int rc = lh_catalog_files(l->cat, name, &keys, &nk, NULL);
     if (rc)
         return rc;
     if (nk == 0) {
@@ -46,7 +37,7 @@ static int resolve(void *ud, const char *name, struct lh_sql_source *out)
         return -LH_ENOTFOUND;
     }
     char *sig = lh__keys_sig(keys, nk);
-    out->cached_table = lh__cache_lookup(l, lower, sig);
+    out->cached_table = lh__cache_lookup(l, name, sig);
     free(sig);
     if (!out->cached_table) {
         out->paths = lh_xcalloc(nk, sizeof(*out->paths));
@@ -56,6 +47,12 @@ static int resolve(void *ud, const char *name, struct lh_sql_source *out)
     }
     lh_strv_free(keys, nk);
     return 0;
+}
+
+/* The SQL engine's replacement scan asks here what a name reads, for whom. */
+static int resolve(void *ud, const void *ctx, const char *name, struct lh_sql_source *out)
+{
+    return lh__lake_resolve(ud, ctx, name, out);
 }
 
 void lh__lake_retire(struct lh_lake *l, char **keys, size_t n)
@@ -147,7 +144,7 @@ int lh__lake_spawn(struct lh_lake *l, void (*fn)(struct lh_lake *l, void *arg), 
 int lh_lake_open(const struct lh_config *cfg, struct lh_lake **out, struct lh_error *err)
 {
     struct lh_lake *l = lh_xcalloc(1, sizeof(*l));
-    char *bucket = NULL, *catpath = NULL;
+    char *bucket = NULL, *catpath = NULL, *auditpath = NULL;
     int rc;
 
     *out = NULL;
@@ -159,11 +156,13 @@ int lh_lake_open(const struct lh_config *cfg, struct lh_lake **out, struct lh_er
     l->tmp_dir = lh_xasprintf("%s/tmp", l->data_dir);
     bucket = lh_xasprintf("%s/primary", l->data_dir);
     catpath = lh_xasprintf("%s/catalog.db", l->data_dir);
+    auditpath = lh_xasprintf("%s/audit.db", l->data_dir);
     if ((rc = lh_fs_mkdir_p(l->data_dir, err)) || (rc = lh_fs_mkdir_p(l->tmp_dir, err)))
         goto fail;
     if ((rc = lh_store_local_open(bucket, &l->store, err)))
         goto fail;
-    if ((rc = lh_catalog_open(catpath, &l->cat, err)))
+    if ((rc = lh_catalog_open(catpath, &l->cat, err)) ||
+        (rc = lh_audit_open(auditpath, &l->audit, err)))
         goto fail;
     struct lh_sql_opts so = {l->data_dir, cfg->duckdb_threads, cfg->duckdb_memory_limit};
     if ((rc = lh_sql_open(&so, &l->sql, err)))
@@ -173,11 +172,13 @@ int lh_lake_open(const struct lh_config *cfg, struct lh_lake **out, struct lh_er
     lh_sql_set_searcher(l->sql, lh__vec_searcher, l);
     free(bucket);
     free(catpath);
+    free(auditpath);
     *out = l;
     return 0;
 fail:
     free(bucket);
     free(catpath);
+    free(auditpath);
     lh_lake_close(l);
     return rc;
 }
@@ -198,6 +199,7 @@ void lh_lake_close(struct lh_lake *l)
     lh__index_unload_all(l);
     lh_sql_close(l->sql);
     lh_catalog_close(l->cat);
+    lh_audit_close(l->audit);
     lh_store_close(l->store);
     free(l->data_dir);
     free(l->tmp_dir);

@@ -8,6 +8,8 @@
 #define LH_LAKE_H
 
 #include "lh_common.h"
+#include "audit.h"
+#include "auth.h"
 #include "catalog.h"
 #include "config.h"
 #include "err.h"
@@ -23,6 +25,7 @@ struct lh_lake {
     struct lh_store *store;      /* bucket "primary" */
     struct lh_catalog *cat;
     struct lh_sql *sql;
+    struct lh_audit *audit;      /* the access log (audit.db) */
     struct lh__lake_state *st; /* internal (lake_int.h) */
 };
 
@@ -222,6 +225,8 @@ struct lh_search_req {
     enum lh_search_mode mode;
     const char *filter;    /* SQL condition over the dataset's columns, or NULL */
     int ef;                /* HNSW ef_search, 0 = max(64, 2k) */
+    const struct lh_principal *who; /* NULL = unrestricted (still without tombstoned rows) */
+    const char *profile;   /* model profile to stay inside, or NULL */
 };
 
 struct lh_search_hit {
@@ -248,6 +253,8 @@ struct lh_rag_req {
     const char *index;  /* NULL = the only (or first ready) index */
     int k;              /* passages, 0 = 5 */
     const char *filter;
+    const struct lh_principal *who;
+    const char *profile;
 };
 /* Retrieves passages (hybrid search) and answers with numbered citations: with the
  * configured LLM, or extractively (the best passages) when none is configured. Writes the
@@ -292,5 +299,70 @@ void lh_lake_ingest_json(const struct lh_ingest_result *r, struct lh_buf *b);
 void lh_lake_datasets_json(struct lh_dataset *const *list, size_t n, struct lh_buf *b);
 void lh_lake_gc_json(const struct lh_gc_result *r, struct lh_buf *b);
 void lh_lake_resync_json(const struct lh_resync_result *r, struct lh_buf *b);
+
+/* ---- governance (lake_access.c) ---- */
+
+/* The unrestricted principal of the CLI and of unauthenticated loopback access. */
+void lh_principal_admin(struct lh_principal *p, const char *actor);
+void lh_principal_release(struct lh_principal *p);
+/* Checks an API key: -LH_EAUTH if unknown, revoked or malformed; fills *out with its role. */
+int lh_lake_authenticate(struct lh_lake *l, const char *key, struct lh_principal *out,
+                         struct lh_error *err);
+/* A built-in or custom role by name. */
+int lh_lake_role_load(struct lh_lake *l, const char *name, struct lh_role *out,
+                      struct lh_error *err);
+
+/* Keys: the key text is written to `text` and into out once, at creation. */
+int lh_lake_key_create(struct lh_lake *l, const char *name, const char *role, const char *profile,
+                       const char *actor, char text[LH_KEY_TEXT_MAX], struct lh_buf *out,
+                       struct lh_error *err);
+int lh_lake_keys_json(struct lh_lake *l, struct lh_buf *out, struct lh_error *err);
+int lh_lake_key_revoke(struct lh_lake *l, const char *id, const char *actor, struct lh_error *err);
+
+int lh_lake_role_put(struct lh_lake *l, const char *name, const char *def_json, const char *actor,
+                     struct lh_buf *out, struct lh_error *err);
+int lh_lake_roles_json(struct lh_lake *l, struct lh_buf *out, struct lh_error *err);
+int lh_lake_role_delete(struct lh_lake *l, const char *name, const char *actor,
+                        struct lh_error *err);
+
+/* AI-safe views: {"dataset","columns":[...],"filter":"SQL condition","redact":{col:action}}. */
+int lh_lake_view_put(struct lh_lake *l, const char *name, const char *def_json, const char *actor,
+                     struct lh_buf *out, struct lh_error *err);
+int lh_lake_view_json(struct lh_lake *l, const char *name, struct lh_buf *out,
+                      struct lh_error *err);
+/* Views `who` may read (NULL = all). */
+int lh_lake_views_json(struct lh_lake *l, const struct lh_principal *who, struct lh_buf *out,
+                       struct lh_error *err);
+int lh_lake_view_delete(struct lh_lake *l, const char *name, const char *actor,
+                        struct lh_error *err);
+
+/* Tombstones: rows whose key column holds one of `values` disappear from SQL, search, RAG
+ * and exports at once (durable on return) and from the files at the next compaction. */
+int lh_lake_tombstone(struct lh_lake *l, const char *dataset, const char *key_col,
+                      const char *const *values, size_t n, const char *actor, const char *reason,
+                      struct lh_buf *out, struct lh_error *err);
+int lh_lake_tombstones_json(struct lh_lake *l, const char *dataset, struct lh_buf *out,
+                            struct lh_error *err);
+
+/* Model profiles: {"datasets","views","indexes","llm","llm_model","embedder"}. */
+int lh_lake_profile_put(struct lh_lake *l, const char *name, const char *def_json,
+                        const char *actor, struct lh_buf *out, struct lh_error *err);
+int lh_lake_profile_json(struct lh_lake *l, const char *name, struct lh_buf *out,
+                         struct lh_error *err);
+int lh_lake_profiles_json(struct lh_lake *l, struct lh_buf *out, struct lh_error *err);
+int lh_lake_profile_delete(struct lh_lake *l, const char *name, const char *actor,
+                           struct lh_error *err);
+/* Loads the profile's indexes into memory; writes {"profile","indexes":[{name,loaded,ms}]}. */
+int lh_lake_profile_activate(struct lh_lake *l, const struct lh_principal *who, const char *name,
+                             struct lh_buf *out, struct lh_error *err);
+/* The generator and model of the profile in effect (malloc'd, NULL = server default). */
+int lh_lake_profile_llm(struct lh_lake *l, const struct lh_principal *who, const char *requested,
+                        char **out_llm, char **out_model, struct lh_error *err);
+
+/* The SQL firewall for `who` (no-op for admin); then a query on who's behalf. */
+int lh_lake_firewall(struct lh_lake *l, const struct lh_principal *who, const char *sql,
+                     struct lh_error *err);
+int lh_lake_query(struct lh_lake *l, const struct lh_principal *who, const char *sql,
+                  struct lh_query_opts *o, struct lh_sql_cursor **out, struct lh_error *err);
 
 #endif

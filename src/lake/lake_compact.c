@@ -67,6 +67,8 @@ int lh_lake_compact(struct lh_lake *l, const char *name, int64_t target_bytes, c
     struct lh_dataset *d = NULL;
     size_t *pick = NULL, n_pick = 0;
     char **paths = NULL, **old_keys = NULL, *staged = NULL, *key = NULL, *sources = NULL;
+    char *tomb = NULL;
+    int64_t tomb_max = 0, rows_before = 0;
     bool stored = false;
     int lock_fd = -1;
     int rc;
@@ -83,10 +85,12 @@ int lh_lake_compact(struct lh_lake *l, const char *name, int64_t target_bytes, c
     out->files_before = (int64_t)d->n_files;
     out->files_after = (int64_t)d->n_files;
     pick = lh_xcalloc(d->n_files ? d->n_files : 1, sizeof(*pick));
+    /* tombstoned rows are dropped physically: then every file is rewritten */
+    tomb = lh__lake_tombstone_where(l, name, &tomb_max);
     for (size_t i = 0; i < d->n_files; i++)
-        if (d->files[i].size_bytes < target_bytes)
+        if (tomb || d->files[i].size_bytes < target_bytes)
             pick[n_pick++] = i;
-    if (n_pick < 2)
+    if (n_pick < (tomb ? 1u : 2u))
         goto out; /* nothing to merge */
 
     paths = lh_xcalloc(n_pick, sizeof(*paths));
@@ -96,9 +100,10 @@ int lh_lake_compact(struct lh_lake *l, const char *name, int64_t target_bytes, c
         paths[i] = lh_store_local_path(l->store, f->key);
         old_keys[i] = lh_xstrdup(f->key);
         out->bytes_before += f->size_bytes;
+        rows_before += f->rows;
     }
     staged = lh_lake_tmp_path(l, ".parquet");
-    if ((rc = lh_sql_merge_files(l->sql, paths, n_pick, staged, &out->rows, err)))
+    if ((rc = lh_sql_merge_files(l->sql, paths, n_pick, tomb, staged, &out->rows, err)))
         goto out;
     struct stat st;
     if (stat(staged, &st) != 0) {
@@ -118,8 +123,8 @@ int lh_lake_compact(struct lh_lake *l, const char *name, int64_t target_bytes, c
         (rc = lh_store_put_file(l->store, key, staged, LH_STORE_PUT_MOVE, err)))
         goto out;
     stored = true;
-    if ((rc = lh_catalog_swap_files(l->cat, name, old_keys, n_pick, &merged, 1, actor,
-                                    &out->snapshot_id, err)))
+    if ((rc = lh_catalog_swap_files(l->cat, name, old_keys, n_pick, &merged, 1,
+                                    rows_before - out->rows, actor, &out->snapshot_id, err)))
         goto out;
     stored = false;
     lh__lake_unlock(&lock_fd);
@@ -127,6 +132,11 @@ int lh_lake_compact(struct lh_lake *l, const char *name, int64_t target_bytes, c
     out->files_after = out->files_before - (int64_t)n_pick + 1;
     lh__lake_retire(l, old_keys, n_pick);
     lh__cache_changed(l, name, false);
+    if (tomb) {
+        struct lh_error e2;
+        if (lh_catalog_tombstones_purged(l->cat, name, tomb_max, &e2))
+            LH_LOG(LH_LOG_WARN, "lake", "msg=\"cannot mark tombstones purged\" dataset=%s", name);
+    }
     LH_LOG(LH_LOG_INFO, "lake", "msg=compacted dataset=%s files=%zu->1 rows=%lld snapshot=%lld",
            name, n_pick, (long long)out->rows, (long long)out->snapshot_id);
 out:
@@ -144,6 +154,7 @@ out:
     free(pick);
     free(key);
     free(sources);
+    free(tomb);
     lh_dataset_free(d);
     unclaim(l, name);
     return rc;

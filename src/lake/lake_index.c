@@ -505,7 +505,7 @@ int lh__index_build(struct lh_lake *l, const struct lh_job *j,
     lh_sql_ident(&q, d->text_col);
     lh_buf_puts(&q, " AS VARCHAR) FROM ");
     lh_sql_ident(&q, d->dataset);
-    if ((rc = lh_sql_each_row(l->sql, q.ptr, collect_row, &src, err)) ||
+    if ((rc = lh_sql_each_row(l->sql, NULL, q.ptr, collect_row, &src, err)) ||
         (rc = lh_catalog_index_docs(l->cat, d->name, &have, &n_have, err)))
         goto out;
     if (n_have)
@@ -879,6 +879,8 @@ int lh_lake_search(struct lh_lake *l, const struct lh_search_req *rq,
 {
     struct lh__loaded_index *li = NULL;
     struct allow_set allow = {0};
+    char *scope = NULL;
+    bool restricted = false;
     struct lh_hit *vh = NULL, *kh = NULL, *fused = NULL;
     size_t nv = 0, nk = 0, nf = 0;
     float *qv = NULL;
@@ -894,17 +896,26 @@ int lh_lake_search(struct lh_lake *l, const struct lh_search_req *rq,
         return lh_error_set(err, LH_EINVAL, "a query text is required");
     if (!rq->index || (rc = loaded_get(l, rq->index, &li, err)))
         return rq->index ? rc : lh_error_set(err, LH_EINVAL, "an index name is required");
-    if (rq->filter && rq->filter[0]) {
+    /* governance: the rows this caller may see (a view's rows, none tombstoned) */
+    if ((rc = lh__lake_search_scope(l, rq->who, rq->profile, li->def, &scope, &restricted, err)))
+        goto out;
+    bool has_filter = rq->filter && rq->filter[0];
+    if (has_filter || restricted) {
         allow.li = li;
         lh_buf_puts(&q, "SELECT CAST(");
         lh_sql_ident(&q, li->def->id_col);
         lh_buf_puts(&q, " AS VARCHAR) FROM ");
-        lh_sql_ident(&q, li->def->dataset);
-        lh_buf_puts(&q, " WHERE (\n");
-        lh_buf_puts(&q, rq->filter);
-        lh_buf_puts(&q, "\n)");
-        if ((rc = lh_sql_check_select(l->sql, q.ptr, err)) ||
-            (rc = lh_sql_each_row(l->sql, q.ptr, allow_row, &allow, err))) {
+        lh_sql_ident(&q, scope);
+        if (has_filter) {
+            lh_buf_puts(&q, " WHERE (\n");
+            lh_buf_puts(&q, rq->filter);
+            lh_buf_puts(&q, "\n)");
+        }
+        if ((has_filter && ((rc = lh_lake_firewall(l, rq->who, q.ptr, err)) ||
+                            (rc = lh_sql_check_select(l->sql, q.ptr, err)))) ||
+            (rc = lh_sql_each_row(l->sql, rq->who, q.ptr, allow_row, &allow, err))) {
+            if (rc == -LH_EPERM)
+                goto out;
             if (rc == -LH_ESQL || rc == -LH_ENOTALLOWED) {
                 char m[LH_ERRMSG_MAX];
                 snprintf(m, sizeof(m), "%s", err->msg);
@@ -965,11 +976,21 @@ out:
     free(kh);
     free(fused);
     free(qv);
+    free(scope);
     lh_buf_release(&q);
     if (li)
         loaded_unref(l, li);
     if (rc)
         lh_search_result_release(out);
+    return rc;
+}
+
+int lh__index_warm(struct lh_lake *l, const char *name, struct lh_error *err)
+{
+    struct lh__loaded_index *li = NULL;
+    int rc = loaded_get(l, name, &li, err);
+    if (rc == 0)
+        loaded_unref(l, li);
     return rc;
 }
 
@@ -1063,10 +1084,13 @@ void lh_lake_index_json(const struct lh_index_def *d, struct lh_buf *b)
 /* ---- RAG ---- */
 
 /* The index to answer from: the one asked for, else the only (or first ready) index. */
-static int pick_index(struct lh_lake *l, const char *want, char out[64], struct lh_error *err)
+/* The index to answer from: the one asked for, else the first ready one the caller may
+ * search (within its role and profile). */
+static int pick_index(struct lh_lake *l, const struct lh_rag_req *rq, char out[64],
+                      struct lh_error *err)
 {
-    if (want && want[0]) {
-        snprintf(out, 64, "%s", want);
+    if (rq->index && rq->index[0]) {
+        snprintf(out, 64, "%s", rq->index);
         return 0;
     }
     struct lh_index_def **v = NULL;
@@ -1075,14 +1099,20 @@ static int pick_index(struct lh_lake *l, const char *want, char out[64], struct 
     if (rc)
         return rc;
     out[0] = '\0';
-    for (size_t i = 0; i < n && !out[0]; i++)
-        if (v[i]->generation > 0)
+    for (size_t i = 0; i < n && !out[0]; i++) {
+        char *scope = NULL;
+        bool restricted;
+        struct lh_error e2;
+        if (v[i]->generation > 0 &&
+            lh__lake_search_scope(l, rq->who, rq->profile, v[i], &scope, &restricted, &e2) == 0)
             snprintf(out, 64, "%s", v[i]->name);
+        free(scope);
+    }
     lh_index_def_list_free(v, n);
     if (!out[0])
         return lh_error_set(err, LH_ENOTFOUND,
-                            "no vector index is ready; build one with `lakehouse index` or "
-                            "POST /vectors/index");
+                            "no vector index is ready (that you may search); build one with "
+                            "`lakehouse index` or POST /vectors/index");
     return 0;
 }
 
@@ -1125,23 +1155,28 @@ int lh_lake_rag(struct lh_lake *l, const struct lh_rag_req *rq, struct lh_buf *o
     char *prompt = NULL;
     size_t *cited = NULL, n_cited = 0;
     struct lh_buf answer = LH_BUF_INIT;
+    char *p_llm = NULL, *p_model = NULL;
     int rc;
 
     if (!rq->question || !rq->question[0])
         return lh_error_set(err, LH_EINVAL, "a question is required");
-    if ((rc = pick_index(l, rq->index, index, err)))
+    if ((rc = pick_index(l, rq, index, err)))
         return rc;
-    struct lh_search_req sr = {index, rq->question, rq->k > 0 ? rq->k : 5, LH_SEARCH_HYBRID,
-                               rq->filter, 0};
+    struct lh_search_req sr = {index,     rq->question, rq->k > 0 ? rq->k : 5,
+                               LH_SEARCH_HYBRID, rq->filter, 0, rq->who, rq->profile};
     if ((rc = lh_lake_search(l, &sr, &r, err)))
         goto out;
     const struct lh_config *cfg = l->cfg;
-    bool use_llm = strcmp(cfg->llm, "none") != 0 && r.n > 0;
+    /* a model profile may choose another generator or model than the server default */
+    if ((rc = lh_lake_profile_llm(l, rq->who, rq->profile, &p_llm, &p_model, err)))
+        goto out;
+    const char *llm_kind = p_llm ? p_llm : cfg->llm;
+    bool use_llm = strcmp(llm_kind, "none") != 0 && r.n > 0;
     if (use_llm) {
         struct lh_llm_opts o = {0};
-        o.kind = cfg->llm;
+        o.kind = llm_kind;
         o.base_url = strcmp(cfg->llm_url, "-") ? cfg->llm_url : NULL;
-        o.model = cfg->llm_model;
+        o.model = p_model ? p_model : cfg->llm_model;
         o.api_key = cfg->llm_api_key[0] ? cfg->llm_api_key : NULL;
         o.timeout_ms = cfg->llm_timeout_ms;
         ps = lh_xcalloc(r.n, sizeof(*ps));
@@ -1186,6 +1221,8 @@ int lh_lake_rag(struct lh_lake *l, const struct lh_rag_req *rq, struct lh_buf *o
     }
     lh_buf_printf(out, "],\"passages\":%zu}", r.n);
 out:
+    free(p_llm);
+    free(p_model);
     free(cited);
     free(prompt);
     free(ps);
@@ -1201,7 +1238,7 @@ int lh__vec_searcher(void *ud, const char *index, const char *query, int k, cons
                      struct lh_sql_hit **out, size_t *out_n, char *errbuf, size_t errlen)
 {
     struct lh_lake *l = ud;
-    struct lh_search_req rq = {index, query, k, LH_SEARCH_HYBRID, NULL, 0};
+    struct lh_search_req rq = {index, query, k, LH_SEARCH_HYBRID, NULL, 0, NULL, NULL};
     struct lh_search_result r;
     struct lh_error err;
     if (lh_search_mode_parse(mode, &rq.mode)) {

@@ -5,6 +5,7 @@
 
 #include "lh_common.h"
 #include "lake.h"
+#include "auth.h"
 
 #include <pthread.h>
 
@@ -83,5 +84,29 @@ void lh__json_str(struct lh_buf *b, const char *s);
 
 /* "key1\nkey2..." of a file list (malloc'd): a dataset version's identity. */
 char *lh__keys_sig(char **keys, size_t n);
+
+/* Governance (lake_access.c): what `name` reads for `who` (NULL = unrestricted), with
+ * masks, view filters and tombstones; and the plain files of a dataset. */
+int lh__lake_resolve(struct lh_lake *l, const struct lh_principal *who, const char *name,
+                     struct lh_sql_source *out);
+int lh__lake_files_source(struct lh_lake *l, const char *name, struct lh_sql_source *out);
+/* Checks a SELECT built around a user-given condition over `dataset`: it must compile and
+ * read nothing but that dataset. */
+int lh__lake_filter_check(struct lh_lake *l, const char *dataset, const char *sql,
+                          struct lh_error *err);
+/* Marks the dataset's vector indexes stale (best effort). */
+void lh__lake_indexes_stale(struct lh_lake *l, const char *dataset);
+/* The tombstone condition of a dataset (malloc'd, NULL = none) and the newest tombstone id
+ * it covers, for compaction. */
+char *lh__lake_tombstone_where(struct lh_lake *l, const char *dataset, int64_t *out_max_id);
+
+/* Search governance: the table (dataset or view) whose rows `who` may find through index
+ * d, and whether they are fewer than the index holds (view filter, tombstones); -LH_EPERM
+ * outside the role or the model profile. *out_scope is malloc'd. */
+int lh__lake_search_scope(struct lh_lake *l, const struct lh_principal *who,
+                          const char *requested_profile, const struct lh_index_def *d,
+                          char **out_scope, bool *out_restricted, struct lh_error *err);
+/* Loads an index for search (profile activation). */
+int lh__index_warm(struct lh_lake *l, const char *name, struct lh_error *err);
 
 #endif

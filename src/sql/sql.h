@@ -26,11 +26,21 @@ struct lh_sql_source {
     char **paths;       /* malloc'd array of malloc'd absolute paths */
     size_t n_paths;
     char *cached_table; /* malloc'd name of an lh_sql_cache_load table, or NULL */
+    /* Governance (all malloc'd, NULL = none): the name then reads
+     *   SELECT <projection> FROM (SELECT * FROM <files> WHERE <where>) WHERE (<filter>)
+     * where projection masks columns, where drops tombstoned rows and filter is a view's
+     * row filter (checked to be one plain expression when the view was defined). */
+    char *projection;
+    char *where;
+    char *filter;
 };
 
-/* Resolves a table name used in SQL. Returns 0 and fills *out (paths, n_paths >= 1, or
- * cached_table), or -LH_ENOTFOUND if `name` is not a dataset. Called while a query binds. */
-typedef int (*lh_sql_resolve_fn)(void *ud, const char *name, struct lh_sql_source *out);
+/* Resolves a table name used in SQL on behalf of ctx (the lh_query_opts.ctx of the query
+ * being bound; NULL for the engine's own internal queries). Returns 0 and fills *out
+ * (paths, n_paths >= 1, or cached_table), or -LH_ENOTFOUND if `name` is not a dataset.
+ * Called while a query binds. */
+typedef int (*lh_sql_resolve_fn)(void *ud, const void *ctx, const char *name,
+                                 struct lh_sql_source *out);
 
 int lh_sql_open(const struct lh_sql_opts *o, struct lh_sql **out, struct lh_error *err);
 void lh_sql_close(struct lh_sql *s);
@@ -77,6 +87,7 @@ struct lh_query_opts {
     enum lh_sql_format format;
     int64_t row_limit;  /* 0 = no limit; more rows are cut and "truncated" is reported */
     int64_t timeout_ms; /* 0 = none; on expiry the query is interrupted (-LH_ETIMEDOUT) */
+    const void *ctx;    /* who runs it: handed to the resolver while the query binds */
 };
 
 /* Starts a read-only query. Exactly one SELECT-type statement is accepted
@@ -172,9 +183,10 @@ int lh_sql_rename_columns(struct lh_sql *s, const char *path, const char *const 
                           const char *const *to, size_t n, struct lh_error *err);
 
 /* Writes the rows of several Parquet files (schemas unioned by name, order kept) into one
- * zstd Parquet file dst; the sources stay "in use" meanwhile. */
-int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *dst,
-                       int64_t *out_rows, struct lh_error *err);
+ * zstd Parquet file dst, keeping only rows matching `where` (a condition, NULL = all); the
+ * sources stay "in use" meanwhile. */
+int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *where,
+                       const char *dst, int64_t *out_rows, struct lh_error *err);
 
 /* Checks that sql is exactly one read-only SELECT that binds (like lh_sql_query's guard)
  * without running it. */
@@ -186,7 +198,7 @@ int lh_sql_check_select(struct lh_sql *s, const char *sql, struct lh_error *err)
  * sandbox checks beyond the engine's) and calls cb for every row with each value as text
  * (the query must return VARCHAR columns; NULL values are NULL). A non-zero return from cb
  * stops and is returned. */
-int lh_sql_each_row(struct lh_sql *s, const char *sql,
+int lh_sql_each_row(struct lh_sql *s, const void *ctx, const char *sql,
                     int (*cb)(void *ud, size_t ncols, const char *const *vals,
                               const size_t *lens),
                     void *ud, struct lh_error *err);

@@ -70,6 +70,8 @@ struct lh_sql_uses {
 
 /* The query binding on this thread: the replacement scan records its paths here. */
 static _Thread_local struct lh_sql_uses *tl_uses;
+/* ... and on whose behalf (lh_query_opts.ctx), for the resolver. */
+static _Thread_local const void *tl_ctx;
 
 struct lh_sql_cursor {
     struct lh_sql *sql;
@@ -212,6 +214,39 @@ void lh_sql_set_release_hook(struct lh_sql *s, void (*fn)(void *ud), void *ud)
     s->release_ud = ud;
 }
 
+/* A governed name reads query('SELECT <projection> FROM (...) WHERE ...'): the masks and
+ * filters are part of the table the user's query sees, so nothing it does can get under
+ * them. */
+static void governed_scan(struct lh_sql *s, duckdb_replacement_scan_info info,
+                          const struct lh_sql_source *src)
+{
+    struct lh_buf q = LH_BUF_INIT;
+    lh_buf_printf(&q, "SELECT %s FROM (SELECT * FROM ", src->projection ? src->projection : "*");
+    if (src->cached_table) {
+        lh_buf_puts(&q, src->cached_table);
+    } else {
+        lh_buf_puts(&q, "lh_scan([");
+        for (size_t i = 0; i < src->n_paths; i++) {
+            if (i)
+                lh_buf_putc(&q, ',');
+            lh_sql_quote(&q, src->paths[i]);
+            if (tl_uses)
+                uses_add(s, tl_uses, src->paths[i]);
+        }
+        lh_buf_puts(&q, "])");
+    }
+    if (src->where)
+        lh_buf_printf(&q, " WHERE %s", src->where);
+    lh_buf_puts(&q, ") AS lh_src");
+    if (src->filter)
+        lh_buf_printf(&q, " WHERE (\n%s\n)", src->filter);
+    duckdb_value v = duckdb_create_varchar(q.ptr);
+    duckdb_replacement_scan_set_function_name(info, "query");
+    duckdb_replacement_scan_add_parameter(info, v);
+    duckdb_destroy_value(&v);
+    lh_buf_release(&q);
+}
+
 /* Dataset name -> lh_scan([files]) or lh_cached('lh_cache.t'). */
 static int register_vec_search(struct lh_sql *s, duckdb_connection con, struct lh_error *err);
 
@@ -220,11 +255,13 @@ static void replacement_scan(duckdb_replacement_scan_info info, const char *tabl
     struct lh_sql *s = data;
     struct lh_sql_source src = {0};
     pthread_rwlock_rdlock(&s->resolve_lock);
-    if (!s->resolve || s->resolve(s->resolve_ud, table_name, &src) != 0) {
+    if (!s->resolve || s->resolve(s->resolve_ud, tl_ctx, table_name, &src) != 0) {
         pthread_rwlock_unlock(&s->resolve_lock);
         return;
     }
-    if (src.cached_table) {
+    if (src.projection || src.where || src.filter) {
+        governed_scan(s, info, &src);
+    } else if (src.cached_table) {
         duckdb_value v = duckdb_create_varchar(src.cached_table);
         duckdb_replacement_scan_set_function_name(info, "query_table");
         duckdb_replacement_scan_add_parameter(info, v);
@@ -251,6 +288,9 @@ static void replacement_scan(duckdb_replacement_scan_info info, const char *tabl
         free(src.paths[i]);
     free(src.paths);
     free(src.cached_table);
+    free(src.projection);
+    free(src.where);
+    free(src.filter);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1103,8 +1143,10 @@ int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *
     /* Validate the user's statement on its own first. Binding resolves the
      * datasets; the paths are recorded in c->uses until the cursor closes. */
     tl_uses = &c->uses;
+    tl_ctx = o->ctx;
     rc = prepare_one(c->con, sql, false, &c->stmt, err);
     tl_uses = NULL;
+    tl_ctx = NULL;
     if (rc)
         goto fail;
     if (c->format == LH_FMT_PARQUET) {
@@ -1121,13 +1163,21 @@ int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *
         lh_sql_quote(&wrapped, c->parquet_path);
         lh_buf_puts(&wrapped, " (FORMAT parquet, COMPRESSION zstd)");
         tl_uses = &c->uses;
+        tl_ctx = o->ctx;
         rc = prepare_one(c->con, wrapped.ptr, true, &c->stmt, err);
         tl_uses = NULL;
+        tl_ctx = NULL;
         if (rc)
             goto fail;
     }
     watch(c);
-    if ((rc = start(c, c->format != LH_FMT_PARQUET, err)))
+    /* a statement may be re-bound when it runs: the same names must resolve the same way */
+    tl_uses = &c->uses;
+    tl_ctx = o->ctx;
+    rc = start(c, c->format != LH_FMT_PARQUET, err);
+    tl_uses = NULL;
+    tl_ctx = NULL;
+    if (rc)
         goto fail;
     if (c->format == LH_FMT_PARQUET) {
         c->rows = duckdb_value_int64(&c->result, 0, 0);
@@ -1877,8 +1927,8 @@ void lh_sql_cache_drop(struct lh_sql *s, const char *table)
     duckdb_disconnect(&con);
 }
 
-int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *dst,
-                       int64_t *out_rows, struct lh_error *err)
+int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const char *where,
+                       const char *dst, int64_t *out_rows, struct lh_error *err)
 {
     duckdb_connection con = NULL;
     struct lh_buf q = LH_BUF_INIT;
@@ -1891,7 +1941,10 @@ int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const cha
         uses_add(s, &uses, paths[i]);
     lh_buf_puts(&q, "COPY (SELECT * FROM read_parquet(");
     paths_list(&q, paths, n);
-    lh_buf_puts(&q, ", union_by_name = true)) TO ");
+    lh_buf_puts(&q, ", union_by_name = true)");
+    if (where)
+        lh_buf_printf(&q, " WHERE %s", where);
+    lh_buf_puts(&q, ") TO ");
     lh_sql_quote(&q, dst);
     lh_buf_puts(&q, " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)");
     if (duckdb_query(con, q.ptr, &r) == DuckDBError) {
@@ -1909,7 +1962,7 @@ int lh_sql_merge_files(struct lh_sql *s, char *const *paths, size_t n, const cha
 
 /* ---- rows and vectors for the vector index ---- */
 
-int lh_sql_each_row(struct lh_sql *s, const char *sql,
+int lh_sql_each_row(struct lh_sql *s, const void *ctx, const char *sql,
                     int (*cb)(void *ud, size_t ncols, const char *const *vals,
                               const size_t *lens),
                     void *ud, struct lh_error *err)
@@ -1923,15 +1976,25 @@ int lh_sql_each_row(struct lh_sql *s, const char *sql,
     int rc = 0;
     if (duckdb_connect(s->qdb, &con) == DuckDBError)
         return lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
+    /* may run inside another query's binding (vec_search): restore its state after */
+    struct lh_sql_uses *outer_uses = tl_uses;
+    const void *outer_ctx = tl_ctx;
     tl_uses = &uses; /* the files read stay in use until we are done */
+    tl_ctx = ctx;
     duckdb_state st = duckdb_prepare(con, sql, &ps);
-    tl_uses = NULL;
+    tl_uses = outer_uses;
+    tl_ctx = outer_ctx;
     if (st == DuckDBError) {
         rc = lh_error_set(err, LH_ESQL, "%s", duckdb_prepare_error(ps));
         goto out;
     }
-    if (duckdb_pending_prepared_streaming(ps, &pend) == DuckDBError ||
-        duckdb_execute_pending(pend, &r) == DuckDBError) {
+    tl_uses = &uses;
+    tl_ctx = ctx;
+    bool failed = duckdb_pending_prepared_streaming(ps, &pend) == DuckDBError ||
+                  duckdb_execute_pending(pend, &r) == DuckDBError;
+    tl_uses = outer_uses;
+    tl_ctx = outer_ctx;
+    if (failed) {
         rc = lh_error_set(err, LH_ESQL, "%s",
                           pend ? duckdb_pending_error(pend) : "query failed");
         if (pend && duckdb_pending_error(pend) == NULL) {

@@ -783,8 +783,9 @@ static void test_reopen(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
     assert_string_equal((const char *)sqlite3_column_text(st, 1),
-                        "columns,datasets,files,files_dataset_id,files_source_sha256,index_docs,"
-                        "indexes,jobs,journal,journal_entity,meta,schema_history,snapshots");
+                        "access_objects,api_keys,columns,datasets,files,files_dataset_id,"
+                        "files_source_sha256,index_docs,indexes,jobs,journal,journal_entity,meta,"
+                        "schema_history,snapshots,tombstones");
     assert_string_equal((const char *)sqlite3_column_text(st, 2), "create,create,delete");
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -1620,7 +1621,7 @@ static void test_swap_files(void **state)
     char *old[] = {(char *)"sw/1", (char *)"sw/2", (char *)"sw/3"};
     struct lh_file merged = mkfile("sw/m1", 6, 33, "sha", "compaction of 3 files");
     int64_t snap = -1;
-    assert_int_equal(lh_catalog_swap_files(f->c, "sw", old, 3, &merged, 1, "cli:ana", &snap,
+    assert_int_equal(lh_catalog_swap_files(f->c, "sw", old, 3, &merged, 1, 0, "cli:ana", &snap,
                                            &err),
                      0);
     assert_int_equal(snap, 3);
@@ -1676,14 +1677,14 @@ static void test_swap_files(void **state)
     for (size_t i = 0; i < LH_ARRAY_LEN(bad); i++) {
         snap = -1;
         lh_error_clear(&err);
-        int rc = lh_catalog_swap_files(f->c, "sw", bad[i].old, bad[i].n_old, bad[i].neu, 1, "x",
+        int rc = lh_catalog_swap_files(f->c, "sw", bad[i].old, bad[i].n_old, bad[i].neu, 1, 0, "x",
                                        &snap, &err);
         if (rc != -LH_ECONFLICT || !strstr(err.msg, bad[i].msg))
             fail_msg("case %zu: rc %d (%s)", i, rc, err.msg);
         assert_int_equal(err.code, LH_ECONFLICT);
         assert_int_equal(snap, 0);
     }
-    assert_int_equal(lh_catalog_swap_files(f->c, "ghost", both, 2, &m2, 1, "x", &snap, &err),
+    assert_int_equal(lh_catalog_swap_files(f->c, "ghost", both, 2, &m2, 1, 0, "x", &snap, &err),
                      -LH_ENOTFOUND);
     assert_int_equal(lh_catalog_snapshot(f->c), 3);
     assert_int_equal(journal_count(f->c), j0 + 1);
@@ -1696,7 +1697,7 @@ static void test_swap_files(void **state)
 
     /* the rest into one (a new file may reuse an old key) */
     struct lh_file m3 = mkfile("sw/m1", 10, 70, NULL, NULL);
-    assert_int_equal(lh_catalog_swap_files(f->c, "sw", both, 2, &m3, 1, NULL, &snap, &err), 0);
+    assert_int_equal(lh_catalog_swap_files(f->c, "sw", both, 2, &m3, 1, 0, NULL, &snap, &err), 0);
     assert_int_equal(snap, 4);
     k = files_of(f->c, "sw");
     assert_string_equal(k, "sw/m1");

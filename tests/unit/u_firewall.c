@@ -26,7 +26,7 @@ struct fx {
     struct lh_sql *sql;
 };
 
-static int resolve(void *ud, const char *name, struct lh_sql_source *out)
+static int resolve(void *ud, const void *ctx, const char *name, struct lh_sql_source *out)
 {
     struct fx *f = ud;
     if (strcmp(name, "secret") != 0)
@@ -338,7 +338,7 @@ static int leaks(struct fx *f, const char *q)
     struct lh_error err;
     bool leak = false;
     char *wrapped = lh_xasprintf("SELECT CAST(v AS VARCHAR) FROM (%s) q", q);
-    int rc = lh_sql_each_row(f->sql, wrapped, saw_leak, &leak, &err);
+    int rc = lh_sql_each_row(f->sql, NULL, wrapped, saw_leak, &leak, &err);
     free(wrapped);
     return rc ? -1 : leak;
 }

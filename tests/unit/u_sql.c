@@ -21,7 +21,7 @@ struct fx {
     struct lh_sql *sql;
 };
 
-static int resolve(void *ud, const char *name, struct lh_sql_source *out)
+static int resolve(void *ud, const void *ctx, const char *name, struct lh_sql_source *out)
 {
     struct fx *f = ud;
     if (strcmp(name, "t") != 0)
@@ -67,7 +67,7 @@ static int run(struct fx *f, const char *sql, enum lh_sql_format fmt, int64_t li
                int64_t timeout_ms, struct lh_buf *out, struct lh_error *err)
 {
     struct lh_sql_cursor *c;
-    struct lh_query_opts o = {fmt, limit, timeout_ms};
+    struct lh_query_opts o = {fmt, limit, timeout_ms, NULL};
     int rc = lh_sql_query(f->sql, sql, &o, &c, err);
     if (rc)
         return rc;
@@ -161,7 +161,7 @@ static void test_row_limit(void **state)
     struct lh_buf b = LH_BUF_INIT;
     struct lh_error err;
     struct lh_sql_cursor *c;
-    struct lh_query_opts o = {LH_FMT_NDJSON, 10, 0};
+    struct lh_query_opts o = {LH_FMT_NDJSON, 10, 0, NULL};
     assert_int_equal(lh_sql_query(f->sql, "SELECT * FROM t", &o, &c, &err), 0);
     while (lh_sql_cursor_read(c, &b, &err) > 0)
         ;
