@@ -105,8 +105,29 @@ int lh_api_query_sql(struct lh_req *rq, struct lh_reply *rp, struct lh_error *er
     o.format = fmt;
     o.row_limit = limit;
     o.timeout_ms = timeout;
+    /* "as_role": governors preview what a role would see (masks, views, firewall) */
+    struct lh_principal as;
+    const struct lh_principal *who = &rq->who;
+    const json_t *jrole = json_object_get(rq->json, "as_role");
+    bool impersonate = jrole && !json_is_null(jrole);
+    if (impersonate) {
+        if (!json_is_string(jrole))
+            return lh_error_set(err, LH_EINVAL, "\"as_role\" must be a role name");
+        if (!(rq->who.role.perms & LH_PERM_GOVERN))
+            return lh_error_set(err, LH_EPERM, "\"as_role\" needs the govern permission");
+        memset(&as, 0, sizeof(as));
+        if ((rc = lh_lake_role_load(rq->lake, json_string_value(jrole), &as.role, err)) < 0)
+            return rc == -LH_ENOTFOUND ? lh_error_set(err, LH_EINVAL, "unknown role '%.63s'",
+                                                      json_string_value(jrole))
+                                       : rc;
+        snprintf(as.actor, sizeof(as.actor), "%.80s as %.40s", rq->who.actor, as.role.name);
+        who = &as;
+        rq->audit_target = lh_xasprintf("as_role:%s", as.role.name);
+    }
     rq->audit_detail = lh_xstrdup(json_string_value(jsql));
-    rc = lh_lake_query(rq->lake, &rq->who, json_string_value(jsql), &o, &cur, err);
+    rc = lh_lake_query(rq->lake, who, json_string_value(jsql), &o, &cur, err);
+    if (impersonate)
+        lh_principal_release(&as);
     if (rc < 0)
         return rc;
 

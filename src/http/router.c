@@ -22,7 +22,9 @@
     "\"limit\":{\"type\":\"integer\",\"minimum\":0,"                                               \
     "\"description\":\"row cap (default query_row_limit; 0 = none)\"},"                            \
     "\"timeout_ms\":{\"type\":\"integer\",\"minimum\":0,"                                          \
-    "\"description\":\"may lower the configured query_timeout_ms, never raise it\"}}}"
+    "\"description\":\"may lower the configured query_timeout_ms, never raise it\"},"            \
+    "\"as_role\":{\"type\":\"string\",\"description\":\"govern permission: run as this role "   \
+    "would (masks, views, firewall), for previews\"}}}"
 
 /* The route table: dispatch, body limits and the OpenAPI document all come
  * from here. Order matters only between patterns that match the same path. */

@@ -109,6 +109,16 @@ check "agent: no raw email, ssn or name in a full export of the view" \
 q A "SELECT full_name FROM people_de WHERE id = 1"
 expect "the view's own redactions apply to admin too" 200 '.rows[0][0] | test("^Pe\\*+$")'
 
+asq() { api POST /query/sql "${A[@]}" "${J[@]}" --data "$(jq -cn --arg s "$1" --arg r "$2" '{sql:$s,as_role:$r}')"; }
+asq "SELECT email FROM people_de ORDER BY id LIMIT 1" agent
+expect "preview as a role: admin sees what the agent sees" 200 '.rows[0][0] | test("^u\\*+om$")'
+asq "SELECT * FROM people" agent
+expect "preview as a role: the firewall applies too" 403
+asq "SELECT 1" nosuchrole
+expect "preview as an unknown role" 400
+api POST /query/sql "${N[@]}" "${J[@]}" --data '{"sql":"SELECT 1","as_role":"admin"}'
+expect "only governors may preview as another role" 403
+
 # a custom role: reads people with emails hashed, nothing else
 api POST /access/roles "${A[@]}" "${J[@]}" --data '{"name":"support","permissions":["read","query"],"datasets":["people"],"masks":{"email":"hash","restricted":"null"}}'
 expect "admin defines a custom role" 200 '.name == "support" and .masks.email == "hash"'
