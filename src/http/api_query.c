@@ -50,6 +50,13 @@ static void q_free(void *ud)
     free(q);
 }
 
+/* The sql engine polls this while the query runs: a client that went away (the
+ * browser's Cancel aborts its fetch) must not keep DuckDB busy until the timeout. */
+static bool q_abandoned(void *ud)
+{
+    return lh_req_client_gone(ud);
+}
+
 /* An optional non-negative integer member; -LH_EINVAL if present but not one. */
 static int get_count(const json_t *obj, const char *key, int64_t *out, struct lh_error *err)
 {
@@ -103,6 +110,10 @@ int lh_api_query_sql(struct lh_req *rq, struct lh_reply *rp, struct lh_error *er
     o.format = fmt;
     o.row_limit = limit;
     o.timeout_ms = timeout;
+    /* rq outlives every call the engine polls during: lh_sql_query below, and the
+     * cursor reads of the stream, which the server makes while the connection lives. */
+    o.abandoned = q_abandoned;
+    o.abandoned_ud = rq;
     rc = lh_sql_query(rq->lake->sql, json_string_value(jsql), &o, &cur, err);
     if (rc < 0)
         return rc;

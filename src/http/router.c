@@ -30,6 +30,14 @@ const struct lh_route lh_routes[] = {
      "{status, version, datasets, snapshot_id, uptime_ms}"},
     {"GET", "/openapi.json", lh_api_openapi, 0, 0, "This OpenAPI document", NULL, NULL,
      "the OpenAPI 3 document"},
+    {"GET", "/system", lh_api_system, 0, 0,
+     "Health, storage use (per dataset and index, disk), request counters, hot cache and the "
+     "configuration without secrets",
+     NULL, NULL, "{status, version, uptime_ms, catalog, storage, http, cache, config}"},
+    /* The web UI (LH_R_UI: not in the OpenAPI document). */
+    {"GET", "/", lh_api_ui_index, LH_R_UI, 0, "The web UI", NULL, NULL, "index.html"},
+    {"GET", "/ui/{file}", lh_api_ui_asset, LH_R_UI, 0, "A file of the web UI", NULL, NULL,
+     "the file"},
     {"GET", "/catalog/datasets", lh_api_datasets_list, 0, 0, "List datasets with their schemas",
      NULL, NULL, "{datasets: [...]}"},
     {"GET", "/catalog/datasets/{name}", lh_api_dataset_get, 0, 0,
@@ -479,6 +487,8 @@ char *lh_http_openapi(void)
     json_t *paths = json_object();
     for (size_t i = 0; i < lh_n_routes; i++) {
         const struct lh_route *r = &lh_routes[i];
+        if (r->flags & LH_R_UI)
+            continue; /* the document describes the JSON API */
         json_t *item = json_object_get(paths, r->pattern);
         if (!item) {
             item = json_object();
