@@ -27,6 +27,10 @@ SRCS     := $(sort $(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/u_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
+# The web UI (web/, flat) is embedded into the binary: tools/embed_web.c turns it into
+# build/gen/web_assets.c (name, content type, bytes, ETag). Nothing generated is committed.
+WEB_FILES := $(sort $(wildcard web/*))
+WEB_GEN   := build/gen/web_assets.c
 
 # Per-configuration flags; objects never mix (build/release, build/asan).
 release_CFLAGS := -O2 -g
@@ -35,11 +39,15 @@ release_LDFLAGS :=
 asan_LDFLAGS    := -fsanitize=address,undefined
 
 define config_rules
-$(1)_OBJS := $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(LIB_SRCS))
+$(1)_OBJS := $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(LIB_SRCS)) build/$(1)/obj/gen/web_assets.o
 build/$(1)/obj/%.o: src/%.c | deps
 	@mkdir -p $$(@D)
 	@$(if $(V),,echo "  CC    $$@")
 	$(Q)$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) $$(INCLUDES) $$(PKG_CFLAGS) -MMD -MP -c $$< -o $$@
+build/$(1)/obj/gen/web_assets.o: $(WEB_GEN) src/http/web_assets.h
+	@mkdir -p $$(@D)
+	@$(if $(V),,echo "  CC    $$@")
+	$(Q)$$(CC) -std=c11 $$(WARN) $$($(1)_CFLAGS) -Isrc/http -c $$< -o $$@
 build/$(1)/liblh.a: $$($(1)_OBJS)
 	@rm -f $$@
 	$(Q)ar rcs $$@ $$^
@@ -60,8 +68,20 @@ $(1)_UNITS := $$(patsubst tests/unit/%.c,build/$(1)/tests/%,$$(UNIT_SRCS))
 endef
 $(foreach c,release asan,$(eval $(call config_rules,$(c))))
 
-.PHONY: all asan deps setup test unit integration run bench clean check-style
+.PHONY: all asan deps setup test unit integration run bench clean check-style FORCE
 .SECONDARY:
+
+build/tools/embed_web: tools/embed_web.c | deps
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC    $@")
+	$(Q)$(CC) -std=c11 $(WARN) -O2 -o $@ $< $(shell pkg-config --cflags --libs libcrypto 2>/dev/null)
+# Rewritten only when the list of web files changes, so a removed file regenerates too.
+build/gen/web.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(WEB_FILES)' | cmp -s - $@ 2>/dev/null || echo '$(WEB_FILES)' > $@
+$(WEB_GEN): build/tools/embed_web build/gen/web.list $(WEB_FILES)
+	@$(if $(V),,echo "  GEN   $@")
+	$(Q)build/tools/embed_web $@ $(WEB_FILES)
 
 all: build/lakehouse
 build/lakehouse: build/release/lakehouse
@@ -72,7 +92,8 @@ asan: build/asan/lakehouse
 # Set-up runs only when something is missing (scripts/setup is idempotent anyway).
 deps:
 	@if ! pkg-config --exists $(PKGS) mupdf harfbuzz cmocka || ! command -v gs >/dev/null \
-	    || [ ! -f $(DUCKDB)/.stamp ]; then scripts/setup; fi
+	    || [ ! -f $(DUCKDB)/.stamp ] || ! command -v chromium >/dev/null \
+	    || [ ! -f node_modules/playwright-core/package.json ]; then scripts/setup; fi
 
 setup:
 	scripts/setup

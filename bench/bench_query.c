@@ -40,7 +40,7 @@ static double now(void)
 static int query_once(struct lh_lake *l, const char *sql, struct lh_buf *out, int64_t *rows,
                       struct lh_error *err)
 {
-    struct lh_query_opts o = {LH_FMT_JSON, 0, 0, NULL};
+    struct lh_query_opts o = {.format = LH_FMT_JSON};
     struct lh_sql_cursor *c = NULL;
     int rc = lh_sql_query(l->sql, sql, &o, &c, err);
     if (rc)

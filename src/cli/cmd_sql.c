@@ -38,8 +38,9 @@ int lh_cmd_sql(struct lh_ctx *ctx, int argc, char **argv)
     const char *pos[1];
     int n_pos, rc;
     struct lh_error err;
-    struct lh_query_opts qo = {LH_FMT_CSV, ctx->cfg.query_row_limit, ctx->cfg.query_timeout_ms,
-                               NULL};
+    struct lh_query_opts qo = {.format = LH_FMT_CSV,
+                               .row_limit = ctx->cfg.query_row_limit,
+                               .timeout_ms = ctx->cfg.query_timeout_ms};
     struct lh_sql_cursor *cur = NULL;
     struct lh_buf b = LH_BUF_INIT;
     FILE *out = stdout;

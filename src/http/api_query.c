@@ -52,6 +52,13 @@ static void q_free(void *ud)
     free(q);
 }
 
+/* The sql engine polls this while the query runs: a client that went away (the
+ * browser's Cancel aborts its fetch) must not keep DuckDB busy until the timeout. */
+static bool q_abandoned(void *ud)
+{
+    return lh_req_client_gone(ud);
+}
+
 /* An optional non-negative integer member; -LH_EINVAL if present but not one. */
 static int get_count(const json_t *obj, const char *key, int64_t *out, struct lh_error *err)
 {
@@ -124,6 +131,10 @@ int lh_api_query_sql(struct lh_req *rq, struct lh_reply *rp, struct lh_error *er
         who = &as;
         rq->audit_target = lh_xasprintf("as_role:%s", as.role.name);
     }
+    /* rq outlives every call the engine polls during: lh_lake_query below, and the
+     * cursor reads of the stream, which the server makes while the connection lives. */
+    o.abandoned = q_abandoned;
+    o.abandoned_ud = rq;
     rq->audit_detail = lh_xstrdup(json_string_value(jsql));
     rc = lh_lake_query(rq->lake, who, json_string_value(jsql), &o, &cur, err);
     if (impersonate)

@@ -19,6 +19,7 @@
 #include "lake.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 
 /* ---- key/value lists (path params, query params, headers, form fields) ---- */
 
@@ -45,6 +46,17 @@ const char *lh_kvs_get(const struct lh_kvs *kv, const char *key);
 const char *lh_kvs_get_ci(const struct lh_kvs *kv, const char *key);
 void lh_kvs_free(struct lh_kvs *kv);
 
+/* ---- server counters (GET /system) ---- */
+
+/* Kept by server.c for the whole life of the server; handlers only read them. */
+struct lh_http_counters {
+    atomic_llong requests;  /* completed requests (any status, any end) */
+    atomic_llong in_flight; /* requests between their first byte and completion */
+    atomic_llong status[6]; /* by status class: [2] = 2xx ... [5] = 5xx ([0] none sent) */
+    atomic_llong aborted;   /* ended by the client, a timeout or shutdown */
+    atomic_llong bytes_out; /* reply body bytes queued or streamed */
+};
+
 /* ---- request ---- */
 
 #define LH_REQ_ID_MAX 64
@@ -57,6 +69,8 @@ struct lh_req {
     const struct lh_config *cfg;
     int64_t server_started_ms;        /* CLOCK_MONOTONIC ms when the server started */
     const struct lh_route *route;     /* set by the router */
+    const struct lh_http_counters *counters; /* server counters (NULL in unit tests) */
+    int client_fd;                    /* the client's socket while the handler runs, or -1 */
     const char *method;               /* "GET", ... */
     const char *path;                 /* raw path without the query string */
     char id[LH_REQ_ID_MAX + 1];       /* request id (echoed in X-Request-Id) */
@@ -85,6 +99,11 @@ void lh_req_init(struct lh_req *rq);
 void lh_req_release(struct lh_req *rq);
 /* A request parameter: the multipart field, else the query parameter, else NULL. */
 const char *lh_req_param(const struct lh_req *rq, const char *key);
+/* True if the client has closed its side of the connection (the browser aborted a
+ * fetch, curl timed out): polls rq->client_fd without reading. False when unknown
+ * (no socket, e.g. in unit tests). Safe from any thread while the handler runs or
+ * a streamed reply is being pulled, since the socket stays open until then. */
+bool lh_req_client_gone(const struct lh_req *rq);
 
 /* ---- reply ---- */
 
@@ -152,6 +171,8 @@ enum lh_route_flags {
     LH_R_UPLOAD = 1u << 1, /* body streams to a temp file (multipart or raw), max_upload_bytes */
     LH_R_WRITE = 1u << 2,  /* changes the lake (for auth and audit later) */
     LH_R_STREAM = 1u << 3, /* the reply may be streamed */
+    LH_R_UI = 1u << 4,     /* a web UI page or asset: not JSON, left out of the OpenAPI
+                              document, never behind authentication (it is the sign-in) */
 };
 
 struct lh_route {
@@ -217,6 +238,9 @@ int64_t lh_http_now_ms(void);
 
 int lh_api_health(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_openapi(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_system(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_ui_index(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_ui_asset(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_datasets_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_dataset_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_dataset_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);

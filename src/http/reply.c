@@ -3,6 +3,7 @@
 #include "lh_common.h"
 #include "http_int.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ void lh_req_init(struct lh_req *rq)
 {
     memset(rq, 0, sizeof(*rq));
     lh_buf_init(&rq->body, 0);
+    rq->client_fd = -1;
     snprintf(rq->actor, sizeof(rq->actor), "api");
     lh_principal_admin(&rq->who, rq->actor); /* the server replaces it (lh_router_authorize) */
     rq->audit_rows = -1;
@@ -86,6 +88,17 @@ const char *lh_req_param(const struct lh_req *rq, const char *key)
 {
     const char *v = lh_kvs_get(&rq->form, key);
     return v ? v : lh_kvs_get(&rq->query, key);
+}
+
+bool lh_req_client_gone(const struct lh_req *rq)
+{
+    if (!rq || rq->client_fd < 0)
+        return false;
+    /* POLLRDHUP: the peer sent FIN; POLLHUP/POLLERR: reset or fully closed. Nothing is
+     * read, so a pipelined next request is left alone (and does not count as gone). */
+    struct pollfd p = {rq->client_fd, POLLRDHUP, 0};
+    int n = poll(&p, 1, 0);
+    return n > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 /* ---- JSON helpers ---- */

@@ -35,6 +35,15 @@ const struct lh_route lh_routes[] = {
     {"GET", "/openapi.json", lh_api_openapi, 0, 0, "This OpenAPI document", NULL, NULL,
      "the OpenAPI 3 document",
      0, NULL},
+    {"GET", "/system", lh_api_system, 0, 0,
+     "Health, storage use (per dataset and index, disk), request counters, hot cache and the "
+     "configuration without secrets",
+     NULL, NULL, "{status, version, uptime_ms, catalog, storage, http, cache, config}",
+     LH_PERM_ADMIN, "read"},
+    /* The web UI (LH_R_UI: not in the OpenAPI document; public, the page carries the sign-in). */
+    {"GET", "/", lh_api_ui_index, LH_R_UI, 0, "The web UI", NULL, NULL, "index.html", 0, NULL},
+    {"GET", "/ui/{file}", lh_api_ui_asset, LH_R_UI, 0, "A file of the web UI", NULL, NULL,
+     "the file", 0, NULL},
     {"GET", "/catalog/datasets", lh_api_datasets_list, 0, 0, "List datasets with their schemas",
      NULL, NULL, "{datasets: [...]}",
      LH_PERM_READ, "read"},
@@ -677,6 +686,8 @@ char *lh_http_openapi(void)
     json_t *paths = json_object();
     for (size_t i = 0; i < lh_n_routes; i++) {
         const struct lh_route *r = &lh_routes[i];
+        if (r->flags & LH_R_UI)
+            continue; /* the document describes the JSON API */
         json_t *item = json_object_get(paths, r->pattern);
         if (!item) {
             item = json_object();

@@ -59,6 +59,7 @@ struct server {
     int64_t in_flight;      /* requests between first access call and completion (under mu) */
     struct stream *streams; /* live streamed replies, for cancel at grace expiry (under mu) */
     char start_msg[256];    /* last MHD message before the daemon was up */
+    struct lh_http_counters counters; /* GET /system */
 };
 
 enum body_kind { BODY_DISCARD, BODY_JSON, BODY_RAW, BODY_MULTIPART };
@@ -382,7 +383,9 @@ static enum MHD_Result send_reply(struct conn *c, struct MHD_Connection *mc, str
     if (rp->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
     MHD_add_response_header(resp, "X-Request-Id", c->rq.id);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    /* API replies are never cached; UI assets bring their own policy (ETag + revalidate). */
+    if (!lh_kvs_get_ci(&rp->headers, MHD_HTTP_HEADER_CACHE_CONTROL))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     for (size_t i = 0; i < rp->headers.n; i++)
         MHD_add_response_header(resp, rp->headers.v[i].key, rp->headers.v[i].val);
@@ -650,6 +653,10 @@ static struct conn *conn_new(struct server *srv, struct MHD_Connection *mc, cons
     c->rq.lake = srv->lake;
     c->rq.cfg = srv->cfg;
     c->rq.server_started_ms = srv->started_ms;
+    c->rq.counters = &srv->counters;
+    const union MHD_ConnectionInfo *fdi =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+    c->rq.client_fd = fdi ? (int)fdi->connect_fd : -1;
     c->rq.method = c->method;
     c->rq.path = c->path;
     lh_http_req_id(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"), c->rq.id);
@@ -657,6 +664,7 @@ static struct conn *conn_new(struct server *srv, struct MHD_Connection *mc, cons
     pthread_mutex_lock(&srv->mu);
     srv->in_flight++;
     pthread_mutex_unlock(&srv->mu);
+    atomic_fetch_add(&srv->counters.in_flight, 1);
     return c;
 }
 
@@ -671,6 +679,7 @@ static void conn_free(struct conn *c)
     free(c->method);
     free(c->path);
     free(c);
+    atomic_fetch_sub(&srv->counters.in_flight, 1);
     pthread_mutex_lock(&srv->mu);
     srv->in_flight--;
     pthread_cond_broadcast(&srv->cv);
@@ -725,12 +734,18 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct conn *c = *con_cls;
+    struct server *srv = cls;
     char method[32], path[LOG_FIELD_MAX];
-    LH_UNUSED(cls);
     LH_UNUSED(mc);
     if (!c)
         return;
     *con_cls = NULL;
+    atomic_fetch_add(&srv->counters.requests, 1);
+    atomic_fetch_add(&srv->counters.status[c->status >= 200 && c->status < 600 ? c->status / 100 : 0],
+                     1);
+    atomic_fetch_add(&srv->counters.bytes_out, (long long)c->bytes);
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        atomic_fetch_add(&srv->counters.aborted, 1);
     log_field(method, sizeof(method), c->method);
     log_field(path, sizeof(path), c->path);
     lh_router_audit(&c->rq, c->status ? c->status : 499, lh_http_now_ms() - c->t0);
@@ -841,6 +856,12 @@ int lh_http_serve(struct lh_lake *l, const struct lh_config *cfg, struct lh_erro
     srv.auth_required = lh_http_auth_required(cfg);
     atomic_init(&srv.stopping, 0);
     atomic_init(&srv.running, 0);
+    atomic_init(&srv.counters.requests, 0);
+    atomic_init(&srv.counters.in_flight, 0);
+    for (size_t i = 0; i < LH_ARRAY_LEN(srv.counters.status); i++)
+        atomic_init(&srv.counters.status[i], 0);
+    atomic_init(&srv.counters.aborted, 0);
+    atomic_init(&srv.counters.bytes_out, 0);
     pthread_mutex_init(&srv.mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

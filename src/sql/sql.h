@@ -88,6 +88,12 @@ struct lh_query_opts {
     int64_t row_limit;  /* 0 = no limit; more rows are cut and "truncated" is reported */
     int64_t timeout_ms; /* 0 = none; on expiry the query is interrupted (-LH_ETIMEDOUT) */
     const void *ctx;    /* who runs it: handed to the resolver while the query binds */
+    /* May be NULL. Polled from the engine's watchdog thread about every 100 ms while
+     * lh_sql_query or lh_sql_cursor_read runs (never between calls, never after close);
+     * returning true cancels the query as lh_sql_cursor_cancel does (-LH_ECANCELED).
+     * The HTTP server uses it to stop the work of a client that went away. */
+    bool (*abandoned)(void *ud);
+    void *abandoned_ud;
 };
 
 /* Starts a read-only query. Exactly one SELECT-type statement is accepted

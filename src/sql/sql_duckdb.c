@@ -104,6 +104,9 @@ struct lh_sql_cursor {
     /* watchdog list */
     struct lh_sql_cursor *next;
     bool in_list;
+    bool (*abandoned)(void *ud); /* polled by the watchdog while in_call */
+    void *abandoned_ud;
+    bool in_call; /* inside lh_sql_query / lh_sql_cursor_read (under sql->mu) */
 };
 
 static int64_t now_ms(void)
@@ -302,6 +305,7 @@ static void *watchdog_main(void *arg)
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
         int64_t now = now_ms(), next = 0;
+        bool polling = false;
         for (struct lh_sql_cursor *c = s->active; c; c = c->next) {
             if (c->deadline_ms && !c->timed_out && now >= c->deadline_ms) {
                 c->timed_out = true;
@@ -309,14 +313,21 @@ static void *watchdog_main(void *arg)
             } else if (c->deadline_ms && !c->timed_out && (!next || c->deadline_ms < next)) {
                 next = c->deadline_ms;
             }
+            if (c->abandoned && c->in_call && !c->canceled && !c->timed_out) {
+                polling = true;
+                if (c->abandoned(c->abandoned_ud)) {
+                    c->canceled = true;
+                    duckdb_interrupt(c->con);
+                }
+            }
         }
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t wait = next ? next - now : 1000;
         if (wait < 1)
             wait = 1;
-        if (wait > 1000)
-            wait = 1000;
+        if (wait > (polling ? 100 : 1000))
+            wait = polling ? 100 : 1000;
         ts.tv_sec += wait / 1000;
         ts.tv_nsec += (wait % 1000) * 1000000;
         if (ts.tv_nsec >= 1000000000) {
@@ -947,6 +958,18 @@ static void watch(struct lh_sql_cursor *c)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* Marks the cursor as inside a call (the abandoned() callback may be polled). */
+static void set_in_call(struct lh_sql_cursor *c, bool on)
+{
+    if (!c->abandoned)
+        return;
+    pthread_mutex_lock(&c->sql->mu);
+    c->in_call = on;
+    if (on)
+        pthread_cond_signal(&c->sql->cv); /* poll at the short interval from now on */
+    pthread_mutex_unlock(&c->sql->mu);
+}
+
 static void unwatch(struct lh_sql_cursor *c)
 {
     struct lh_sql *s = c->sql;
@@ -1136,6 +1159,9 @@ int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *
     c->timeout_ms = o->timeout_ms;
     if (o->timeout_ms > 0)
         c->deadline_ms = now_ms() + o->timeout_ms;
+    c->abandoned = o->abandoned;
+    c->abandoned_ud = o->abandoned_ud;
+    c->in_call = o->abandoned != NULL; /* not in the watchdog's list yet: no lock needed */
     if (duckdb_connect(s->qdb, &c->con) == DuckDBError) {
         rc = lh_error_set(err, LH_EINTERNAL, "cannot connect to DuckDB");
         goto fail;
@@ -1198,6 +1224,7 @@ int lh_sql_query(struct lh_sql *s, const char *sql, const struct lh_query_opts *
             goto fail;
     }
     lh_buf_release(&wrapped);
+    set_in_call(c, false);
     *out = c;
     return 0;
 fail:
@@ -1253,7 +1280,19 @@ static void write_footer(struct lh_sql_cursor *c, struct lh_buf *b, const struct
 
 #define READ_TARGET (256 * 1024)
 
+static int cursor_read(struct lh_sql_cursor *c, struct lh_buf *b, struct lh_error *err);
+
 int lh_sql_cursor_read(struct lh_sql_cursor *c, struct lh_buf *b, struct lh_error *err)
+{
+    if (c->finished)
+        return 0;
+    set_in_call(c, true);
+    int rc = cursor_read(c, b, err);
+    set_in_call(c, false);
+    return rc;
+}
+
+static int cursor_read(struct lh_sql_cursor *c, struct lh_buf *b, struct lh_error *err)
 {
     if (c->finished)
         return 0;

@@ -63,6 +63,15 @@ for i in $(seq 1 24); do
 done
 check "24 parallel queries all answered correctly" [ "$good" = 24 ]
 
+# a client that gives up while DuckDB still works (no row sent yet, e.g. the UI's Cancel):
+# the server notices the closed socket and interrupts the query instead of waiting for the timeout
+curl -s -o /dev/null --max-time 0.5 -X POST "$URL/query/sql" \
+    --data '{"sql":"SELECT count(*) FROM range(100000000000) a"}' || true
+for _ in $(seq 1 50); do grep -q 'path=/query/sql status=499' "$T/server.log" && break; sleep 0.1; done
+ms=$(sed -n 's/.*path=\/query\/sql status=499 .*ms=\([0-9]*\).*/\1/p' "$T/server.log" | head -1)
+check "a query whose client went away is canceled at once (499 after ${ms:-?} ms, timeout 20 s)" \
+    [ "${ms:-99999}" -lt 5000 ]
+
 # a client that goes away mid-stream does not hurt the server
 curl -s -o /dev/null --max-time 0.3 -X POST "$URL/query/sql" \
     --data '{"sql":"SELECT * FROM range(50000000) a","limit":0,"format":"csv"}' || true

@@ -8,8 +8,10 @@
 #include "http.h"
 #include "http_int.h"
 #include "lake.h"
+#include "web_assets.h"
 
 #include <setjmp.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,9 +197,15 @@ static void test_openapi(void **state)
                         LH_VERSION);
     json_t *paths = json_object_get(j, "paths");
     assert_true(json_is_object(paths));
-    size_t n_ops = 0;
+    size_t n_ops = 0, n_api = 0;
     for (size_t i = 0; i < lh_n_routes; i++) {
         const struct lh_route *r = &lh_routes[i];
+        if (r->flags & LH_R_UI) {
+            /* the web UI is not part of the JSON API's document */
+            assert_null(json_object_get(paths, r->pattern));
+            continue;
+        }
+        n_api++;
         char m[16];
         size_t k;
         for (k = 0; r->method[k] && k < sizeof(m) - 1; k++)
@@ -215,7 +223,8 @@ static void test_openapi(void **state)
     const char *path;
     json_t *item;
     json_object_foreach(paths, path, item) n_ops += json_object_size(item);
-    assert_int_equal(n_ops, lh_n_routes);
+    assert_int_equal(n_ops, n_api);
+    assert_non_null(json_object_get(paths, "/system"));
     assert_non_null(
         json_object_get(json_object_get(json_object_get(j, "components"), "schemas"), "Error"));
     json_t *q = json_object_get(json_object_get(paths, "/query/sql"), "post");
@@ -330,6 +339,109 @@ static void test_router_errors(void **state)
     assert_non_null(strstr(msg, "column"));
     json_decref(j);
     lh_reply_release(&rp);
+    lh_req_release(&rq);
+}
+
+/* ---- the web UI's assets ---- */
+
+/* GET path with an optional If-None-Match; returns the status, rp filled. */
+static int ui_get(struct lh_reply *rp, const char *path, const char *inm)
+{
+    struct lh_req rq;
+    lh_req_init(&rq);
+    rq.method = "GET";
+    rq.path = path;
+    if (inm)
+        lh_kvs_add(&rq.headers, "If-None-Match", inm);
+    lh_reply_init(rp);
+    lh_router_handle(&rq, rp);
+    lh_req_release(&rq);
+    return rp->status;
+}
+
+static void test_ui_assets(void **state)
+{
+    (void)state;
+    struct lh_reply rp;
+    const struct lh_web_asset *index = NULL;
+
+    assert_true(lh_web_n_assets >= 5);
+    for (size_t i = 0; i < lh_web_n_assets; i++) {
+        const struct lh_web_asset *a = &lh_web_assets[i];
+        if (i)
+            assert_true(strcmp(lh_web_assets[i - 1].name, a->name) < 0); /* sorted, unique */
+        if (!strcmp(a->name, "index.html"))
+            index = a;
+        /* strong ETag: quoted 32 hex digits */
+        assert_int_equal(strlen(a->etag), 34);
+        assert_true(a->etag[0] == '"' && a->etag[33] == '"');
+        char path[128];
+        snprintf(path, sizeof(path), "/ui/%s", a->name);
+        assert_int_equal(ui_get(&rp, path, NULL), 200);
+        assert_string_equal(rp.content_type, a->content_type);
+        assert_int_equal(rp.body.len, a->size);
+        assert_memory_equal(rp.body.ptr, a->data, a->size);
+        assert_string_equal(lh_kvs_get_ci(&rp.headers, "ETag"), a->etag);
+        lh_reply_release(&rp);
+    }
+    assert_non_null(index);
+
+    assert_int_equal(ui_get(&rp, "/", NULL), 200);
+    assert_string_equal(rp.content_type, "text/html; charset=utf-8");
+    assert_int_equal(rp.body.len, index->size);
+    const char *csp = lh_kvs_get_ci(&rp.headers, "Content-Security-Policy");
+    assert_non_null(csp);
+    assert_non_null(strstr(csp, "script-src 'self';"));
+    assert_null(strstr(csp, "unsafe"));
+    assert_string_equal(lh_kvs_get_ci(&rp.headers, "Cache-Control"), "no-cache");
+    assert_string_equal(lh_kvs_get_ci(&rp.headers, "X-Frame-Options"), "DENY");
+    lh_reply_release(&rp);
+
+    /* revalidation: the exact tag, in a list, weak form, or "*" */
+    char list[128];
+    snprintf(list, sizeof(list), "\"abc\", W/%s", index->etag);
+    const char *hit[] = {index->etag, list, "*"};
+    for (size_t i = 0; i < LH_ARRAY_LEN(hit); i++) {
+        assert_int_equal(ui_get(&rp, "/", hit[i]), 304);
+        assert_int_equal(rp.body.len, 0);
+        assert_null(rp.content_type);
+        assert_string_equal(lh_kvs_get_ci(&rp.headers, "ETag"), index->etag);
+        lh_reply_release(&rp);
+    }
+    const char *miss[] = {"\"abc\"", "", "W/\"0\", \"1\"", "\""};
+    for (size_t i = 0; i < LH_ARRAY_LEN(miss); i++) {
+        assert_int_equal(ui_get(&rp, "/", miss[i]), 200);
+        lh_reply_release(&rp);
+    }
+
+    assert_int_equal(ui_get(&rp, "/ui/nope.js", NULL), 404);
+    assert_null(lh_kvs_get_ci(&rp.headers, "ETag"));
+    lh_reply_release(&rp);
+    assert_int_equal(ui_get(&rp, "/ui/..%2Findex.html", NULL), 404);
+    lh_reply_release(&rp);
+    assert_int_equal(ui_get(&rp, "/ui/", NULL), 404);
+    lh_reply_release(&rp);
+    assert_int_equal(ui_get(&rp, "/index.html", NULL), 404);
+    lh_reply_release(&rp);
+}
+
+static void test_client_gone(void **state)
+{
+    (void)state;
+    struct lh_req rq;
+    int sv[2];
+    lh_req_init(&rq);
+    assert_int_equal(rq.client_fd, -1);
+    assert_false(lh_req_client_gone(&rq)); /* unknown: not gone */
+    assert_false(lh_req_client_gone(NULL));
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    rq.client_fd = sv[0];
+    assert_false(lh_req_client_gone(&rq));
+    assert_int_equal(write(sv[1], "GET", 3), 3); /* a pipelined request is not a hang-up */
+    assert_false(lh_req_client_gone(&rq));
+    close(sv[1]);
+    assert_true(lh_req_client_gone(&rq));
+    close(sv[0]);
     lh_req_release(&rq);
 }
 
@@ -547,6 +659,34 @@ static void test_handlers(void **state)
     lh_reply_release(&rp);
     lh_req_release(&rq);
 
+    /* GET /system: storage, counters, and the configuration without its secrets */
+    struct lh_error cerr;
+    assert_int_equal(lh_config_set(&f->cfg, "llm_api_key", "s3cret-value", &cerr), 0);
+    assert_int_equal(lh_config_set(&f->cfg, "embed_url", "https://u:pw123@example.com/v1", &cerr), 0);
+    req_for(&rq, f, "GET", "/system");
+    j = call(&rq, &rp, &status);
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
+    assert_string_equal(json_string_value(json_object_get(j, "version")), LH_VERSION);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "catalog"), "datasets")), 0);
+    json_t *st = json_object_get(j, "storage");
+    assert_string_equal(json_string_value(json_object_get(st, "backend")), "local");
+    assert_true(json_is_true(json_object_get(st, "listed")));
+    assert_true(json_integer_value(json_object_get(st, "catalog_bytes")) > 0);
+    assert_true(json_integer_value(json_object_get(st, "disk_total_bytes")) > 0);
+    assert_true(json_is_array(json_object_get(st, "datasets")));
+    assert_null(json_object_get(j, "http")); /* no server, no counters */
+    json_t *cfg = json_object_get(j, "config");
+    assert_string_equal(json_string_value(json_object_get(cfg, "llm_api_key")), "(set)");
+    assert_string_equal(json_string_value(json_object_get(cfg, "embed_api_key")), "");
+    assert_string_equal(json_string_value(json_object_get(cfg, "embed_url")),
+                        "https://(redacted)@example.com/v1");
+    assert_null(strstr(rp.body.ptr, "s3cret"));
+    assert_null(strstr(rp.body.ptr, "pw123"));
+    json_decref(j);
+    lh_reply_release(&rp);
+    lh_req_release(&rq);
+
     req_for(&rq, f, "POST", "/catalog/resync");
     j = call(&rq, &rp, &status);
     assert_int_equal(status, 200);
@@ -567,6 +707,8 @@ int main(void)
         cmocka_unit_test(test_openapi),
         cmocka_unit_test(test_reply_helpers),
         cmocka_unit_test(test_router_errors),
+        cmocka_unit_test(test_ui_assets),
+        cmocka_unit_test(test_client_gone),
         cmocka_unit_test_setup_teardown(test_handlers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,7 +70,7 @@ static int64_t count(struct fx *f, const char *sql)
     struct lh_sql_cursor *c;
     struct lh_error err;
     struct lh_buf b = LH_BUF_INIT;
-    struct lh_query_opts o = {LH_FMT_CSV, 0, 0, NULL};
+    struct lh_query_opts o = {.format = LH_FMT_CSV};
     if (lh_sql_query(f->l->sql, sql, &o, &c, &err))
         return -1;
     while (lh_sql_cursor_read(c, &b, &err) > 0)

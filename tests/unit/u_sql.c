@@ -67,7 +67,7 @@ static int run(struct fx *f, const char *sql, enum lh_sql_format fmt, int64_t li
                int64_t timeout_ms, struct lh_buf *out, struct lh_error *err)
 {
     struct lh_sql_cursor *c;
-    struct lh_query_opts o = {fmt, limit, timeout_ms, NULL};
+    struct lh_query_opts o = {.format = fmt, .row_limit = limit, .timeout_ms = timeout_ms};
     int rc = lh_sql_query(f->sql, sql, &o, &c, err);
     if (rc)
         return rc;
@@ -161,7 +161,7 @@ static void test_row_limit(void **state)
     struct lh_buf b = LH_BUF_INIT;
     struct lh_error err;
     struct lh_sql_cursor *c;
-    struct lh_query_opts o = {LH_FMT_NDJSON, 10, 0, NULL};
+    struct lh_query_opts o = {.format = LH_FMT_NDJSON, .row_limit = 10};
     assert_int_equal(lh_sql_query(f->sql, "SELECT * FROM t", &o, &c, &err), 0);
     while (lh_sql_cursor_read(c, &b, &err) > 0)
         ;
@@ -241,6 +241,46 @@ static void test_timeout(void **state)
     lh_buf_reset(&b);
     assert_int_equal(run(f, "SELECT 42 AS x", LH_FMT_NDJSON, 0, 200, &b, &err), 0);
     assert_string_equal(b.ptr, "{\"x\":42}\n");
+    lh_buf_release(&b);
+}
+
+/* An abandoned() callback that says "gone" from its n-th poll on. */
+struct gone_after {
+    int polls;
+    int n;
+};
+static bool gone_after(void *ud)
+{
+    struct gone_after *g = ud;
+    return ++g->polls >= g->n;
+}
+
+static void test_abandoned(void **state)
+{
+    struct fx *f = *state;
+    struct lh_error err;
+    struct lh_sql_cursor *c = NULL;
+    struct gone_after g = {0, 3};
+    struct lh_query_opts o = {.format = LH_FMT_JSON, .abandoned = gone_after, .abandoned_ud = &g};
+    /* A client that goes away while the query runs stops it (no timeout set). */
+    int rc = lh_sql_query(f->sql, "SELECT count(*) FROM range(100000000000) a", &o, &c, &err);
+    assert_int_equal(rc, -LH_ECANCELED);
+    assert_null(c);
+    assert_true(g.polls >= 3);
+
+    /* Between calls the callback is never polled: a finished first chunk, then a pause. */
+    struct gone_after never = {0, 1000000};
+    o.abandoned_ud = &never;
+    assert_int_equal(lh_sql_query(f->sql, "SELECT id FROM t ORDER BY id", &o, &c, &err), 0);
+    int polls = never.polls;
+    usleep(350 * 1000);
+    assert_int_equal(never.polls, polls);
+    struct lh_buf b = LH_BUF_INIT;
+    while ((rc = lh_sql_cursor_read(c, &b, &err)) > 0)
+        ;
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(b.ptr, "\"row_count\":1000"));
+    lh_sql_cursor_close(c);
     lh_buf_release(&b);
 }
 
@@ -338,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_row_limit),
         cmocka_unit_test(test_statement_guard),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_abandoned),
         cmocka_unit_test(test_convert_csv),
         cmocka_unit_test(test_convert_json),
     };
