@@ -136,7 +136,7 @@ static void test_policy_sql(void **state)
     lh_col_policy_sql(&q, "n", "BIGINT", (struct lh_col_policy){LH_COL_SHOW, 0, 0}, NULL);
     lh_buf_puts(&q, " FROM (SELECT 'ann@example.com' AS e, 42::BIGINT AS n, 'abc' AS short "
                     "UNION ALL SELECT NULL, NULL, NULL)");
-    struct lh_query_opts qo = {LH_FMT_CSV, 0, 0, NULL};
+    struct lh_query_opts qo = {.format = LH_FMT_CSV};
     struct lh_sql_cursor *c;
     assert_int_equal(lh_sql_query(s, q.ptr, &qo, &c, &err), 0);
     struct lh_buf out = LH_BUF_INIT;
