@@ -14,7 +14,30 @@ export function setKey(k) {
   try {
     if (k) sessionStorage.setItem(KEY, k); else sessionStorage.removeItem(KEY);
   } catch { /* storage disabled: the key lives only in memory for this page */ }
+  who = null;
   window.dispatchEvent(new CustomEvent('lh:auth'));
+}
+
+let who = null; // the pending or settled GET /access/whoami of the current key
+
+/**
+ * The caller as the server sees it (GET /access/whoami): {actor, key_id, profile,
+ * auth_required, role: {name, permissions, superuser, masks, ...}}. Cached until the key
+ * changes; fresh = true asks again. quiet: a 401 does not open the sign-in dialog.
+ */
+export function whoami({ fresh = false, quiet = false } = {}) {
+  if (!who || fresh) {
+    const p = api('/access/whoami', { quiet });
+    who = p;
+    p.catch(() => { if (who === p) who = null; });
+  }
+  return who;
+}
+
+/** Whether the role of a whoami reply holds a permission (unknown caller: assume yes, the API decides). */
+export function can(w, perm) {
+  if (!w?.role) return true;
+  return !!w.role.superuser || (w.role.permissions || []).includes(perm);
 }
 
 /** An error reply: status, the API's snake_case code and its message. */
@@ -33,14 +56,14 @@ function headers(extra) {
   return h;
 }
 
-async function errorFrom(res) {
+async function errorFrom(res, quiet) {
   let code = '', msg = '';
   try {
     const j = await res.json();
     code = j?.error?.code || '';
     msg = j?.error?.message || '';
   } catch { /* not JSON */ }
-  if (res.status === 401) window.dispatchEvent(new CustomEvent('lh:unauthorized', { detail: msg }));
+  if (res.status === 401 && !quiet) window.dispatchEvent(new CustomEvent('lh:unauthorized', { detail: msg }));
   return new ApiError(res.status, code, msg || `${res.status} ${res.statusText}`);
 }
 
@@ -48,15 +71,16 @@ async function errorFrom(res) {
  * Calls the API. body (an object) is sent as JSON. Returns the parsed JSON reply,
  * or the Response itself with raw: true (for streamed bodies and downloads).
  * Throws ApiError on an error status, and the fetch's AbortError when signal aborts.
+ * quiet: a 401 does not fire "lh:unauthorized".
  */
-export async function api(path, { method = 'GET', body, signal, raw = false } = {}) {
+export async function api(path, { method = 'GET', body, signal, raw = false, quiet = false } = {}) {
   const init = { method, headers: headers(), signal, cache: 'no-store' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const res = await fetch(path, init);
-  if (!res.ok) throw await errorFrom(res);
+  if (!res.ok) throw await errorFrom(res, quiet);
   return raw ? res : res.json();
 }
 
@@ -64,9 +88,11 @@ export async function api(path, { method = 'GET', body, signal, raw = false } = 
  * Runs one SQL query in JSON format and returns {columns, rows, row_count, truncated,
  * elapsed_ms}. onProgress(bytes) is called while the body streams in. An error that
  * DuckDB raised after the first rows ends the document with an "error" member: thrown too.
+ * asRole: run it as that role would (masks, views, firewall; needs the govern permission).
  */
-export async function sql(query, { limit, signal, onProgress, timeoutMs } = {}) {
+export async function sql(query, { limit, signal, onProgress, timeoutMs, asRole } = {}) {
   const body = { sql: query, format: 'json' };
+  if (asRole) body.as_role = asRole;
   if (limit !== undefined) body.limit = limit;
   if (timeoutMs) body.timeout_ms = timeoutMs;
   const res = await api('/query/sql', { method: 'POST', body, signal, raw: true });

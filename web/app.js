@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // app.js - the shell: tabs (keyboard: arrows, Home, End), hash routing (#/tab/args),
-// the API-key sign-in dialog, and feature detection of the Governance tab.
+// the API-key sign-in dialog with the caller's role in the header, and feature detection
+// of the Governance tab.
 //
 // A tab is a module exporting {id, mount(panel), show(args), hide()}: mount runs once,
 // show on every visit (args = the path after #/id/, decoded), hide when leaving.
-import { api, getKey, setKey } from './api.js';
+import { api, getKey, setKey, whoami } from './api.js';
 import { announce, toast } from './dom.js';
 import { go } from './nav.js';
 import explore from './explore.js';
@@ -29,7 +30,7 @@ function parseHash() {
     try { return decodeURIComponent(p); } catch { return p; }
   });
   const id = byId.has(parts[0]) && !document.getElementById('tab-' + parts[0]).hidden ? parts[0] : 'explore';
-  return { id, args: byId.has(parts[0]) ? parts.slice(1) : [] };
+  return { id, args: id === parts[0] ? parts.slice(1) : [] };
 }
 
 function select(id) {
@@ -94,6 +95,23 @@ function authState() {
   document.getElementById('auth-state').textContent = k ? 'Signed in with an API key' : 'No API key';
   document.getElementById('signin-open').hidden = !!k;
   document.getElementById('signout').hidden = !k;
+  showRole();
+}
+
+// The role the server gives this key (or a keyless loopback caller), next to the sign-in.
+async function showRole() {
+  const el = document.getElementById('auth-role');
+  const key = getKey();
+  try {
+    const w = await whoami({ quiet: true });
+    if (getKey() !== key) return;
+    el.textContent = `role: ${w.role?.name || '?'}`;
+    el.dataset.role = w.role?.name || '';
+    el.title = `${w.actor}: ${(w.role?.permissions || []).join(', ')}`;
+    el.hidden = false;
+  } catch {
+    el.hidden = true; // no governance routes, or no valid key yet
+  }
 }
 
 function openSignIn(msg) {
@@ -126,12 +144,11 @@ window.addEventListener('lh:unauthorized', (e) => {
   openSignIn(`The server refused the request (401)${e.detail ? ': ' + e.detail : ''}. Enter an API key.`);
 });
 
-// ---- Governance: shown only when the API has governance routes ----
+// ---- Governance: shown only when the API has the access routes ----
 async function detectGovernance() {
   try {
     const doc = await api('/openapi.json');
-    const paths = Object.keys(doc.paths || {}).filter((p) => /^\/(access|audit|auth|keys|governance)(\/|$)/.test(p));
-    governance.setRoutes(paths, doc.paths);
+    const paths = Object.keys(doc.paths || {}).filter((p) => /^\/access\//.test(p));
     document.getElementById('tab-governance').hidden = paths.length === 0;
     if (paths.length && location.hash.startsWith('#/governance')) route();
   } catch { /* no OpenAPI: keep it hidden */ }

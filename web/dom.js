@@ -217,3 +217,30 @@ export function debounce(fn, ms) {
   let t = 0;
   return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
 }
+
+/**
+ * Asks for confirmation in a modal dialog. message: a string or nodes. Resolves true
+ * when the confirm button is pressed, false on Cancel or Escape. Cancel has the focus
+ * first (the safe choice); the focus returns to where it was.
+ */
+export function confirmDialog({ title, message, confirm = 'Confirm' }) {
+  return new Promise((resolve) => {
+    const prev = document.activeElement;
+    const no = h('button.btn#confirm-cancel', { type: 'button' }, 'Cancel');
+    const yes = h('button.btn.danger#confirm-ok', { type: 'button' }, confirm);
+    const dlg = h('dialog.confirm#confirm', { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-msg' },
+      h('h2#confirm-title', null, title), h('div#confirm-msg', null, message), h('div.row-end', null, no, yes));
+    const done = (v) => {
+      dlg.close();
+      dlg.remove();
+      prev?.focus?.();
+      resolve(v);
+    };
+    no.addEventListener('click', () => done(false));
+    yes.addEventListener('click', () => done(true));
+    dlg.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    no.focus();
+  });
+}

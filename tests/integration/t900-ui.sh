@@ -23,6 +23,9 @@ export LH_LLM_API_KEY=ui-secret-value-123
 lh keys create --role admin --name ui-test
 KEY=$OUT
 check "setup: an admin key for the sign-in" [ "$RC" = 0 ]
+lh keys create --role analyst --name ui-analyst
+ANALYST_KEY=$OUT
+check "setup: an analyst key (the Governance tab as a role without govern)" [ "$RC" = 0 ]
 start_server --demo-scale 1 --llm-url 'http://bob:hunter2@127.0.0.1:9/v1' || exit 1
 
 # ---- assets ----
@@ -84,7 +87,7 @@ expect "setup: placements' parents" 200
 rm -rf "$ART"
 mkdir -p "$ART"
 timeout -k 5 170 node "$ROOT/tests/ui/ui.test.mjs" --url "$URL" --chromium "$CHROMIUM" \
-    --artifacts "$ART" --tmp "$T" --key "$KEY" >"$T/ui.log" 2>&1
+    --artifacts "$ART" --tmp "$T" --key "$KEY" --analyst-key "$ANALYST_KEY" >"$T/ui.log" 2>&1
 rc=$?
 sed 's/^/    /' "$T/ui.log"
 if [ $rc = 124 ] || [ $rc = 137 ]; then
@@ -92,7 +95,7 @@ if [ $rc = 124 ] || [ $rc = 137 ]; then
 else
     check "browser tests (tests/ui/ui.test.mjs) pass" [ $rc = 0 ]
 fi
-check "screenshots saved" test "$(ls "$ART"/*.png 2>/dev/null | wc -l)" -ge 7
+check "screenshots saved (every tab, each Governance section)" test "$(ls "$ART"/*.png 2>/dev/null | wc -l)" -ge 18
 
 # The UI's Cancel aborted its fetch; the server noticed and stopped DuckDB (499, not 408/200).
 check "the canceled query was stopped on the server" grep -q 'path=/query/sql status=499' "$T/server.log"

@@ -4,7 +4,7 @@
 // with the demo data; every check compares what the page shows with what the API says.
 //
 //   node tests/ui/ui.test.mjs --url http://127.0.0.1:PORT --chromium /usr/lib/chromium/chromium \
-//        --artifacts tests/artifacts/ui/release --tmp /tmp/dir
+//        --artifacts tests/artifacts/ui/release --tmp /tmp/dir --key ADMIN_KEY --analyst-key ANALYST_KEY
 //
 // Prints "ok - ..." / "not ok - ..." per step and exits 1 if any failed, 3 if Chromium
 // cannot start. Screenshots of every tab (and of failures) go to --artifacts.
@@ -17,8 +17,9 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('../../node_modules/playwright-core');
 
 const arg = (k, d) => { const i = process.argv.indexOf('--' + k); return i > 0 ? process.argv[i + 1] : d; };
-// a real admin key (the server refuses unknown keys even on loopback)
+// a real admin key (the server refuses unknown keys even on loopback), and an analyst's
 const KEY = arg('key', '');
+const ANALYST_KEY = arg('analyst-key', '');
 const URL = arg('url');
 const ART = arg('artifacts', 'tests/artifacts/ui');
 const TMP = arg('tmp', '/tmp');
@@ -26,17 +27,23 @@ const CHROMIUM = arg('chromium', '/usr/lib/chromium/chromium');
 if (!URL) { console.error('usage: ui.test.mjs --url URL [--chromium PATH] [--artifacts DIR] [--tmp DIR]'); process.exit(2); }
 mkdirSync(ART, { recursive: true });
 
-// ---- the API, from node ----
-async function getJSON(path) {
-  const r = await fetch(URL + path);
+// ---- the API, from node (no key: admin on loopback; or with a key) ----
+const keyed = (key) => (key ? { 'X-API-Key': key } : {});
+async function getJSON(path, key) {
+  const r = await fetch(URL + path, { headers: keyed(key) });
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.json();
 }
-async function postJSON(path, body) {
-  const r = await fetch(URL + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+async function postJSON(path, body, key) {
+  const r = await fetch(URL + path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...keyed(key) }, body: JSON.stringify(body) });
   const j = await r.json();
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status} ${JSON.stringify(j)}`);
   return j;
+}
+/** {status, body} of a call that may fail. */
+async function callJSON(method, path, body, key) {
+  const r = await fetch(URL + path, { method, headers: { 'Content-Type': 'application/json', ...keyed(key) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: r.status, body: await r.json() };
 }
 const sqlRows = async (q) => (await postJSON('/query/sql', { sql: q, limit: 0 })).rows;
 const fmt = (n) => Number(n).toLocaleString('en-US');
@@ -178,7 +185,7 @@ const gridRows = () => page.$$eval('#sql-grid .grid-row:not([hidden])', (rows) =
 
 const health = await getJSON('/health');
 const openapi = await getJSON('/openapi.json');
-const govRoutes = Object.keys(openapi.paths).filter((p) => /^\/(access|audit|auth|keys|governance)(\/|$)/.test(p));
+const govRoutes = Object.keys(openapi.paths).filter((p) => /^\/access\//.test(p));
 
 await step('the UI loads from / with every tab', async () => {
   const res = await page.goto(URL + '/');
@@ -186,15 +193,14 @@ await step('the UI loads from / with every tab', async () => {
   assert.match(res.headers()['content-security-policy'], /script-src 'self'/);
   await page.waitForSelector('table.datasets');
   const tabs = await page.$$eval('[role=tab]', (ts) => ts.filter((t) => !t.hidden).map((t) => t.textContent));
-  const want = ['Explore', 'SQL', 'Search & Ask', 'Ingest', 'Indexes & Jobs', 'System'];
-  if (govRoutes.length) want.splice(5, 0, 'Governance');
+  const want = ['Explore', 'SQL', 'Search & Ask', 'Ingest', 'Indexes & Jobs', 'Governance', 'System'];
   assert.deepEqual(tabs, want);
   assert.equal(await page.title(), 'Explore · lakehouse');
 });
 
-await step('Governance tab is shown only when the API has governance routes', async () => {
-  const hidden = await page.$eval('#tab-governance', (t) => t.hidden);
-  assert.equal(hidden, govRoutes.length === 0);
+await step('the Governance tab is shown: the API offers the /access routes', async () => {
+  assert.ok(govRoutes.includes('/access/whoami') && govRoutes.includes('/access/keys'), govRoutes.join(' '));
+  assert.equal(await page.$eval('#tab-governance', (t) => t.hidden), false);
 });
 
 await step('tabs work with the keyboard (arrows, Home, End; roving tabindex)', async () => {
@@ -221,6 +227,8 @@ await step('sign-in stores an API key and every request sends it as X-API-Key', 
   await page.click('#signin-submit');
   assert.equal((await req).headers()['x-api-key'], KEY);
   assert.equal(await page.textContent('#auth-state'), 'Signed in with an API key');
+  await page.waitForSelector('#auth-role[data-role="admin"]:not([hidden])');
+  assert.equal(await page.textContent('#auth-role'), 'role: admin');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('lh.apiKey')), KEY);
 });
 
@@ -588,6 +596,260 @@ await step('Ask: an answer with clickable citations', async () => {
   await shot('ask');
 });
 
+// ---- Governance ----
+const adminWho = await getJSON('/access/whoami', KEY);
+const govSection = async (id) => {
+  await page.click(`#gov-nav a[data-section="${id}"]`);
+  await page.waitForSelector(`#gov-${id}:not([hidden])`);
+  await page.waitForFunction((i) => location.hash === `#/governance/${i}`, id);
+};
+const gridCells = (sel) => page.$$eval(`${sel} .grid-row:not([hidden])`, (rows) => rows.map((r) => [...r.children].slice(1).map((c) => c.textContent)));
+const gridText = (v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+await step('Governance: who is signed in, with the role and its permissions', async () => {
+  await tab('Governance');
+  await page.waitForSelector('#gov-role');
+  assert.equal(await page.getAttribute('#gov-role', 'data-role'), adminWho.role.name);
+  assert.equal(await page.textContent('#gov-actor'), adminWho.actor);
+  assert.equal(adminWho.actor, `key:${KEY.split('_')[1]}`);
+  assert.deepEqual(await page.locator('#gov-whoami .badge.perm').allTextContents(), adminWho.role.permissions);
+  assert.deepEqual(await page.$$eval('#gov-nav a', (as) => as.map((a) => a.textContent)),
+    ['API keys', 'Roles', 'Views', 'Tombstones', 'Audit log', 'Model profiles']);
+  assert.equal(await page.getAttribute('#gov-nav a[data-section="keys"]', 'aria-current'), 'page');
+});
+
+let webKey = '';
+await step('Governance › API keys: a new key is shown once, then listed without its secret', async () => {
+  await govSection('keys');
+  await page.waitForSelector('#key-role option[value="analyst"]', { state: 'attached' });
+  await page.fill('#key-name', 'ui-web-analyst');
+  await page.selectOption('#key-role', 'analyst');
+  await page.click('#key-create');
+  await page.waitForSelector('#key-secret-box:not([hidden])');
+  webKey = await page.inputValue('#key-secret');
+  assert.match(webKey, /^lh_[0-9a-f]{12}_[0-9a-f]{40}$/);
+  assert.match(await page.textContent('#key-secret-box'), /shown only once/);
+  const id = webKey.split('_')[1];
+  await page.waitForSelector(`table.keys [data-key-id="${id}"]`);
+  const listed = (await getJSON('/access/keys')).keys;
+  const k = listed.find((x) => x.id === id);
+  assert.ok(k && k.name === 'ui-web-analyst' && k.role === 'analyst' && !k.revoked, JSON.stringify(k));
+  assert.ok(!JSON.stringify(listed).includes(webKey.slice(16)), 'the API lists no secret');
+  const ids = await page.$$eval('table.keys [data-key-id]', (els) => els.map((e) => e.dataset.keyId));
+  assert.deepEqual(ids.sort(), listed.map((x) => x.id).sort());
+  assert.ok(!(await page.textContent('table.keys')).includes(webKey.slice(16)), 'the table shows no secret');
+  assert.equal((await getJSON('/access/whoami', webKey)).role.name, 'analyst', 'the key works');
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+  assert.ok(!stored.includes(webKey.slice(16)), 'the new key is not stored by the page');
+  await assertLabelled();
+  await assertContrast();
+  await shot('governance-keys');
+  await page.click('#key-done');
+  assert.equal(await page.isHidden('#key-secret-box'), true);
+  assert.ok(!(await page.content()).includes(webKey.slice(16)), 'after Done the key is gone from the page');
+});
+
+await step('Governance › API keys: Revoke asks first; Cancel keeps the key, confirming revokes it', async () => {
+  const id = webKey.split('_')[1];
+  const btn = `button[aria-label="Revoke key ui-web-analyst (${id})"]`;
+  await page.click(btn);
+  await page.waitForSelector('#confirm[open]');
+  assert.match(await page.textContent('#confirm'), /stops working at once/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'confirm-cancel', 'Cancel has the focus');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#confirm', { state: 'detached' });
+  assert.equal((await getJSON('/access/keys')).keys.find((x) => x.id === id).revoked, false);
+  await page.click(btn);
+  await page.click('#confirm-ok');
+  await page.waitForSelector(`table.keys tr:has([data-key-id="${id}"]) .badge.st-failed`);
+  assert.equal((await getJSON('/access/keys')).keys.find((x) => x.id === id).revoked, true);
+  assert.equal((await callJSON('GET', '/access/whoami', undefined, webKey)).status, 401, 'a revoked key is refused');
+});
+
+await step('Governance › Roles: a custom role from the form is what GET /access/roles returns', async () => {
+  await govSection('roles');
+  await page.waitForSelector('table.roles [data-role-name="agent"]');
+  await page.waitForSelector('#role-datasets input[value="candidates"]');
+  await page.fill('#role-name', 'ui_support');
+  await page.check('#role-perms input[value="search"]');
+  await page.check('#role-datasets input[value="candidates"]');
+  await page.check('#role-views input[value="*"]');
+  await page.selectOption('#role-mask-confidential', 'hash');
+  await page.selectOption('#role-mask-restricted', 'null');
+  await page.click('#role-pii summary');
+  await page.selectOption('#role-pii-email', 'null');
+  await page.click('#role-save');
+  await page.waitForSelector('table.roles [data-role-name="ui_support"]');
+  assert.match(await page.textContent('#role-msg'), /Role ui_support saved/);
+  const r = (await getJSON('/access/roles')).roles.find((x) => x.name === 'ui_support');
+  assert.ok(r, 'the role exists');
+  assert.deepEqual(r.permissions, ['read', 'query', 'search']);
+  assert.deepEqual(r.datasets, ['candidates']);
+  assert.deepEqual(r.views, ['*']);
+  assert.equal(r.builtin, false);
+  assert.deepEqual([r.masks.public, r.masks.internal, r.masks.confidential, r.masks.restricted, r.masks.email], ['show', 'show', 'hash', 'null', 'null']);
+  const row = await page.locator('table.roles tr:has([data-role-name="ui_support"])').textContent();
+  assert.match(row, /candidates/);
+  assert.match(row, /confidential: hash/);
+  assert.match(row, /email: null/);
+  await assertLabelled();
+  await assertContrast();
+  await shot('governance-roles');
+});
+
+const VIEW = 'ui_cand_ca';
+const VIEW_COLS = ['candidate_id', 'first_name', 'email', 'phone', 'city', 'state'];
+await step('Governance › Views: a bad row filter shows the API\'s error next to the field', async () => {
+  await govSection('views');
+  await page.selectOption('#view-dataset', 'candidates');
+  await page.waitForSelector('#view-columns tr[data-col="resume_text"]');
+  await page.fill('#view-name', VIEW);
+  await page.fill('#view-filter', 'no_such_col = 1');
+  await page.click('#view-save');
+  await page.waitForSelector('#view-filter-error [role=alert]');
+  const api = await callJSON('POST', '/catalog/views', { name: VIEW, dataset: 'candidates', filter: 'no_such_col = 1' });
+  assert.equal(api.status, 400);
+  assert.equal(await page.textContent('#view-filter-error'), api.body.error.message);
+  assert.match(api.body.error.message, /invalid filter/);
+  assert.equal(await page.getAttribute('#view-filter', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'view-filter');
+  assert.equal((await callJSON('GET', `/catalog/views/${VIEW}`)).status, 404, 'nothing was saved');
+});
+
+await step('Governance › Views: the live preview as agent is masked exactly as the API masks it', async () => {
+  for (const b of await page.$$('#view-columns input.view-inc')) {
+    const col = await b.getAttribute('data-col');
+    if (VIEW_COLS.includes(col)) await b.check(); else await b.uncheck();
+  }
+  await page.selectOption('#view-redact-phone', 'hash');
+  await page.fill('#view-filter', "state = 'CA'");
+  await page.selectOption('#view-role', 'agent');
+  await page.click('#view-save');
+  await page.waitForSelector(`#view-grid[data-view="${VIEW}"][data-role="agent"]`);
+  assert.equal(await page.textContent('#view-filter-error'), '');
+  const def = await getJSON(`/catalog/views/${VIEW}`);
+  assert.deepEqual([def.dataset, def.columns, def.filter, def.redact], ['candidates', VIEW_COLS, "state = 'CA'", { phone: 'hash' }]);
+  const q = `SELECT * FROM ${VIEW} LIMIT 20`;
+  const agent = await postJSON('/query/sql', { sql: q, as_role: 'agent' });
+  assert.equal(agent.row_count, 20);
+  const heads = await page.$$eval('#view-grid .grid-head [role=columnheader] .cname', (els) => els.slice(1).map((e) => e.textContent));
+  assert.deepEqual(heads, agent.columns.map((c) => c.name));
+  const cells = await gridCells('#view-grid');
+  assert.deepEqual(cells, agent.rows.map((r) => r.map(gridText)), 'the preview shows what the API returns as agent');
+  const ix = (c) => VIEW_COLS.indexOf(c);
+  for (const r of cells) {
+    assert.match(r[ix('email')], /\*/, 'email is masked for the agent');
+    assert.match(r[ix('phone')], /^h_[0-9a-f]{16}$/, 'phone is hashed by the view');
+    assert.equal(r[ix('state')], 'CA', 'the row filter applies');
+  }
+  const raw = await sqlRows("SELECT email, phone FROM candidates WHERE state = 'CA' LIMIT 20");
+  const text = await page.textContent('#panel-governance');
+  for (const [email, phone] of raw) {
+    assert.ok(!text.includes(email), `raw ${email} is on the page`);
+    assert.ok(!text.includes(phone), `raw ${phone} is on the page`);
+  }
+  assert.match(await page.textContent('#view-preview-status'), new RegExp(`20 rows of ${VIEW} as the role agent`));
+  await page.waitForSelector(`table.views [data-view="${VIEW}"]`);
+  await assertLabelled();
+  await assertContrast();
+  await shot('governance-views');
+  // Another role: the preview runs again, as the API answers for that role.
+  await page.selectOption('#view-role', 'analyst');
+  await page.waitForSelector(`#view-grid[data-role="analyst"]`);
+  const analyst = await postJSON('/query/sql', { sql: q, as_role: 'analyst' });
+  assert.deepEqual(await gridCells('#view-grid'), analyst.rows.map((r) => r.map(gridText)));
+});
+
+await step('Governance › Tombstones: the form deletes rows everywhere after a confirmation', async () => {
+  const [[before]] = await sqlRows('SELECT count(*) FROM recruiters');
+  const ids = (await sqlRows('SELECT recruiter_id FROM recruiters ORDER BY recruiter_id LIMIT 2 OFFSET 10')).map((r) => String(r[0]));
+  await govSection('tombstones');
+  await page.waitForSelector('#tomb-dataset option[value="recruiters"]', { state: 'attached' });
+  await page.selectOption('#tomb-dataset', 'recruiters');
+  await page.waitForFunction(() => document.querySelector('#tomb-key').value === 'recruiter_id');
+  await page.fill('#tomb-values', ids.join('\n'));
+  await page.fill('#tomb-reason', 'UI test erasure #7');
+  await page.fill('#tomb-actor', 'dpo@example.com');
+  await page.click('#tomb-submit');
+  await page.waitForSelector('#confirm[open]');
+  assert.match(await page.textContent('#confirm'), /disappear immediately from SQL, search, RAG and exports/);
+  assert.equal(Number((await sqlRows('SELECT count(*) FROM recruiters'))[0][0]), Number(before), 'nothing happens before confirming');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#tomb-result[data-added="2"]');
+  const [[after]] = await sqlRows('SELECT count(*) FROM recruiters');
+  assert.equal(Number(after), Number(before) - 2);
+  assert.equal(Number((await sqlRows(`SELECT count(*) FROM recruiters WHERE recruiter_id IN (${ids.join(',')})`))[0][0]), 0);
+  const api = (await getJSON('/catalog/tombstones')).tombstones;
+  const mine = api.filter((t) => t.dataset === 'recruiters' && t.reason === 'UI test erasure #7');
+  assert.deepEqual(mine.map((t) => t.value).sort(), [...ids].sort());
+  assert.ok(mine.every((t) => t.key_column === 'recruiter_id' && t.actor.includes('dpo@example.com') && !t.purged), JSON.stringify(mine));
+  await page.waitForFunction((n) => document.querySelectorAll('table.tombstones tbody tr').length === n, api.length);
+  for (const v of ids) {
+    const row = await page.locator('table.tombstones tbody tr', { has: page.locator(`.tomb-value:text-is("${v}")`) }).textContent();
+    assert.match(row, /recruiters.*recruiter_id.*UI test erasure #7/);
+  }
+  await assertLabelled();
+  await assertContrast();
+  await shot('governance-tombstones');
+});
+
+await step('Governance › Audit log: filters by action and actor match the API; older pages; the chain verifies', async () => {
+  await govSection('audit');
+  await page.waitForSelector('#audit-summary[data-count]');
+  const uiIds = () => page.$$eval('table.audit tbody tr', (rows) => rows.map((r) => Number(r.dataset.auditId)));
+  const apply = async (actor, action, limit) => {
+    await page.fill('#audit-actor', actor);
+    await page.fill('#audit-action', action);
+    await page.selectOption('#audit-limit', String(limit));
+    await page.click('#audit-apply');
+    const want = new URLSearchParams({ actor, action, limit: String(limit) }).toString();
+    await page.waitForFunction((w) => document.querySelector('#audit-summary').dataset.query === w, want);
+  };
+  for (const action of ['tombstone', 'query']) {
+    await apply(adminWho.actor, action, 100);
+    const api = await getJSON(`/access/audit?actor=${encodeURIComponent(adminWho.actor)}&action=${action}&limit=100`);
+    assert.ok(api.entries.length > 0, action);
+    assert.deepEqual(await uiIds(), api.entries.map((e) => e.id), action);
+    const first = await page.locator('table.audit tbody tr').first().textContent();
+    assert.ok(first.includes(adminWho.actor) && first.includes(action), first);
+  }
+  // "Older entries" appends the page before next_before.
+  await apply(adminWho.actor, 'read', 50);
+  const p1 = await getJSON(`/access/audit?actor=${encodeURIComponent(adminWho.actor)}&action=read&limit=50`);
+  assert.ok(p1.next_before, 'more than one page of reads');
+  await page.click('#audit-older');
+  await page.waitForFunction(() => document.querySelectorAll('table.audit tbody tr').length > 50);
+  const p2 = await getJSON(`/access/audit?actor=${encodeURIComponent(adminWho.actor)}&action=read&limit=50&before=${p1.next_before}`);
+  assert.deepEqual(await uiIds(), [...p1.entries, ...p2.entries].map((e) => e.id));
+  await page.click('#audit-verify');
+  await page.waitForSelector('#audit-verify-result [data-verified]');
+  assert.equal(await page.getAttribute('#audit-verify-result [data-verified]', 'data-verified'), 'true');
+  assert.match(await page.textContent('#audit-verify-result'), /Chain verified: [\d,]+ rows/);
+  assert.equal((await getJSON('/access/audit?verify=1')).verified, true);
+  await assertLabelled();
+  await assertContrast();
+  await shot('governance-audit');
+});
+
+await step('Governance › Model profiles: create one from the form and activate it', async () => {
+  await govSection('profiles');
+  await page.waitForSelector('#prof-indexes input[value="ui_notes_body"]');
+  await page.fill('#prof-name', 'ui_notes_bot');
+  await page.selectOption('#prof-llm', 'none');
+  await page.check('#prof-datasets input[value="ui_notes"]');
+  await page.check('#prof-indexes input[value="ui_notes_body"]');
+  await page.click('#prof-save');
+  await page.waitForSelector('table.profiles [data-profile="ui_notes_bot"]');
+  const p = (await getJSON('/vectors/profiles')).profiles.find((x) => x.name === 'ui_notes_bot');
+  assert.deepEqual([p.datasets, p.indexes, p.llm], [['ui_notes'], ['ui_notes_body'], 'none']);
+  await page.click('button[aria-label="Activate profile ui_notes_bot"]');
+  await page.waitForSelector('#prof-msg .ok-text');
+  assert.match(await page.textContent('#prof-msg'), /activated: 1 of 1 indexes loaded/);
+  await assertLabelled();
+  await assertContrast();
+  await shot('governance-profiles');
+});
+
 // ---- System ----
 await step('System: health, storage, counters and configuration without secrets', async () => {
   await tab('System');
@@ -606,6 +868,83 @@ await step('System: health, storage, counters and configuration without secrets'
   await assertLabelled();
   await assertContrast();
   await shot('system');
+});
+
+// ---- signed in as an analyst ----
+await step('as an analyst: the header and the Governance tab show the role; governance actions are unavailable', async () => {
+  assert.ok(ANALYST_KEY, 't900 passes --analyst-key');
+  await page.click('#signout');
+  await page.click('#signin-open');
+  await page.fill('#signin-key', ANALYST_KEY);
+  await page.click('#signin-submit');
+  await page.waitForSelector('#auth-role[data-role="analyst"]');
+  assert.equal(await page.textContent('#auth-role'), 'role: analyst');
+  await page.goto(URL + '/#/governance/keys');
+  await page.waitForSelector('#gov-role[data-role="analyst"]');
+  const who = await getJSON('/access/whoami', ANALYST_KEY);
+  assert.equal(await page.textContent('#gov-actor'), who.actor);
+  assert.deepEqual(await page.locator('#gov-whoami .badge.perm').allTextContents(), who.role.permissions);
+  assert.match(await page.textContent('#gov-nav a[data-section="keys"]'), /needs govern/);
+  await page.waitForSelector('#keys-denied [data-denied="govern"]');
+  assert.match(await page.textContent('#keys-denied'), /Your role analyst does not have the govern permission/);
+  assert.equal(await page.isDisabled('#key-create'), true);
+  assert.equal(await page.locator('table.keys').count(), 0, 'no key list');
+  await assertContrast();
+  await shot('governance-analyst');
+  await govSection('audit');
+  await page.waitForSelector('#audit-denied [data-denied="admin"]');
+  assert.equal(await page.isDisabled('#audit-verify'), true);
+  assert.equal(await page.isDisabled('#audit-apply'), true);
+  await govSection('tombstones');
+  await page.waitForSelector('#tomb-denied [data-denied="delete"]');
+  assert.equal(await page.isDisabled('#tomb-submit'), true);
+  await govSection('views');
+  await page.waitForSelector(`table.views [data-view="${VIEW}"]`);
+  assert.equal(await page.isDisabled('#view-save'), true);
+  assert.equal(await page.isDisabled(`button[aria-label="Delete view ${VIEW}"]`), true);
+});
+
+await step('as an analyst: a refusal by the API (403) is shown where the action was tried', async () => {
+  // Make the page believe the role may govern: the server still refuses, and says why.
+  const admin = await getJSON('/access/whoami');
+  await page.route('**/access/whoami', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(admin) }));
+  await govSection('keys');
+  await page.waitForSelector('#keys-list .alert');
+  const refusals = [];
+  for (const path of ['/access/keys', '/access/roles']) {
+    const api = await callJSON('GET', path, undefined, ANALYST_KEY);
+    assert.equal(api.status, 403);
+    refusals.push(api.body.error.message);
+  }
+  assert.ok(refusals.includes(await page.textContent('#keys-list .alert')), 'the list shows the API\'s refusal');
+  assert.equal(await page.isDisabled('#key-create'), false);
+  await page.fill('#key-name', 'should-not-exist');
+  await page.click('#key-create');
+  await page.waitForSelector('#key-msg .alert');
+  assert.match(await page.textContent('#key-msg .alert'), /role 'analyst' lacks the 'govern' permission/);
+  assert.equal(await page.getAttribute('#key-msg .alert', 'role'), 'alert');
+  assert.ok(!(await getJSON('/access/keys')).keys.some((k) => k.name === 'should-not-exist'));
+  await page.unroute('**/access/whoami');
+});
+
+await step('as an analyst: SQL returns masked values for a PII column (candidates.email)', async () => {
+  const d = await getJSON('/catalog/datasets/candidates');
+  const col = d.columns.find((c) => c.name === 'email');
+  assert.deepEqual([col.pii, col.sensitivity], ['email', 'confidential']);
+  await tab('SQL');
+  const q = 'SELECT candidate_id, email FROM candidates ORDER BY candidate_id LIMIT 10';
+  await runSql(q);
+  const api = await postJSON('/query/sql', { sql: q }, ANALYST_KEY);
+  const rows = (await gridRows()).map((r) => r.slice(1));
+  assert.deepEqual(rows, api.rows.map((r) => r.map(gridText)), 'the grid shows what the API returns to the analyst');
+  const raw = await sqlRows(q);
+  rows.forEach((r, i) => {
+    assert.match(r[1], /^.\*+.{2}$/, 'masked: a prefix, stars, a suffix');
+    assert.notEqual(r[1], raw[i][1]);
+  });
+  const html = await page.textContent('#panel-sql');
+  for (const [, email] of raw) assert.ok(!html.includes(email), `raw ${email} in the SQL tab`);
+  await shot('sql-analyst');
 });
 
 await step('no script errors or CSP violations in the whole session', async () => {
