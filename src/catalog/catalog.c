@@ -217,7 +217,18 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS files_source_sha256 ON files(source_sha256);"
     "CREATE INDEX IF NOT EXISTS files_dataset_id ON files(dataset_id);"
     TABLES_V2
-    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" SCHEMA_VERSION "');";
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" SCHEMA_VERSION "');"
+    /* Tables added after version 2: this text runs at every open, so they need no version bump
+     * (older builds ignore them). */
+    "CREATE TABLE IF NOT EXISTS index_evals("
+    " id INTEGER PRIMARY KEY,"
+    " index_id INTEGER NOT NULL REFERENCES indexes(id) ON DELETE CASCADE,"
+    " generation INTEGER NOT NULL, k INTEGER NOT NULL, queries INTEGER NOT NULL,"
+    " vectors INTEGER NOT NULL, m INTEGER NOT NULL, ef_construction INTEGER NOT NULL,"
+    " embedder TEXT NOT NULL, model TEXT NOT NULL, dims INTEGER NOT NULL,"
+    " exact_ms_mean REAL NOT NULL, results_json TEXT NOT NULL, actor TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS index_evals_index ON index_evals(index_id, id);";
 
 /* Version 1 -> 2: governance, lineage, schema history, journal. */
 static const char migrate_v2_sql[] =
