@@ -12,8 +12,13 @@
  * 3. hnsw   - M 16, ef_construction 100, built with 2 threads: build time, resident memory
  *             added (RSS delta) against the raw vectors, then for each ef the recall@10 and the
  *             QPS of `threads` search threads (median of `passes` passes over all queries).
- * 4. exact  - fp32 and int8 (+ fp32 re-rank) exact search, one query at a time split over the
- *             index's 2 threads: ms per query (median of 3 passes over flat-q queries), recall.
+ * 4. exact  - fp32 exact search on the HNSW index, then on a flat index with int8, 4-bit and
+ *             sign-bit codes, in interleaved passes: fp32 brute force, exact via the codes +
+ *             error bounds (4-bit scan, int8 stage, fp32; checked identical to the brute force),
+ *             int8 and 4-bit scans + fp32 re-rank of the top 100, and a 1-bit scan keeping
+ *             1000 for the 4-bit codes to keep 100 for fp32. One query at a time split over the
+ *             index's 2 threads: ms per query (median of 5 passes over flat-q queries),
+ *             recall, rows re-scored.
  * Machine-readable lines start with "BENCH "; bench/run compares them with hnswlib.
  */
 #include "lh_common.h"
@@ -337,36 +342,68 @@ static int parse_efs(struct cfg *c, const char *s)
     return c->n_efs ? 0 : -1;
 }
 
-/* Exact single-query timings: median ms over 3 passes of flat_q queries, and recall. */
+/* Exact single-query timings of one or more modes on one index: median ms over `passes`
+ * passes of flat_q queries (the modes take turns within each pass, so load changes on a
+ * shared machine hit them alike), recall, and rows re-scored in fp32 (mean, max). */
+struct exact_mode {
+    enum lh_vec_mode mode;
+    double ms, recall, rescored_mean;
+    size_t rescored_max;
+    uint64_t *res; /* flat_q x K labels of the last pass */
+    float *dist;   /* their distances */
+};
+
 static int time_exact(struct lh_vec *v, const struct cfg *c, const float *queries,
-                      const int32_t *gt, enum lh_vec_mode mode, double *ms, double *rec)
+                      const int32_t *gt, struct exact_mode *m, size_t n_modes, int passes)
 {
-    struct lh_vec_query q = {K, 0, mode, 0, NULL, 0, NULL};
     struct lh_vec_hit hits[K];
-    uint64_t *res = calloc(c->flat_q * K, sizeof(uint64_t));
-    double times[3];
-    if (!res)
-        return -1;
-    for (int p = 0; p < 3; p++) {
-        double t0 = now();
-        for (size_t i = 0; i < c->flat_q; i++) {
-            size_t n = 0;
-            struct lh_error err = {0, ""};
-            if (lh_vec_search(v, queries + i * c->d, (uint32_t)c->d, &q, hits, &n, &err)) {
-                fprintf(stderr, "exact search failed: %s\n", err.msg);
-                free(res);
-                return -1;
-            }
-            for (size_t t = 0; t < K; t++)
-                res[i * K + t] = t < n ? hits[t].label : UINT64_MAX;
-        }
-        times[p] = (now() - t0) * 1e3 / (double)c->flat_q;
+    double times[8][16]; /* n_modes <= 8, passes <= 16 */
+    int rc = -1;
+    for (size_t e = 0; e < n_modes; e++) {
+        m[e].res = calloc(c->flat_q * K, sizeof(uint64_t));
+        m[e].dist = calloc(c->flat_q * K, sizeof(float));
+        if (!m[e].res || !m[e].dist)
+            goto out;
     }
-    qsort(times, 3, sizeof(double), cmp_double);
-    *ms = times[1];
-    *rec = recall(res, gt, c->nq, c->flat_q);
-    free(res);
-    return 0;
+    for (int p = 0; p < passes; p++) {
+        for (size_t e = 0; e < n_modes; e++) {
+            size_t sum = 0, mx = 0;
+            double t0 = now();
+            for (size_t i = 0; i < c->flat_q; i++) {
+                size_t n = 0, rs = 0;
+                struct lh_error err = {0, ""};
+                struct lh_vec_query q = {K, 0, m[e].mode, 0, NULL, 0, NULL, &rs};
+                if (lh_vec_search(v, queries + i * c->d, (uint32_t)c->d, &q, hits, &n, &err)) {
+                    fprintf(stderr, "exact search failed: %s\n", err.msg);
+                    goto out;
+                }
+                sum += rs;
+                mx = rs > mx ? rs : mx;
+                for (size_t t = 0; t < K; t++) {
+                    m[e].res[i * K + t] = t < n ? hits[t].label : UINT64_MAX;
+                    m[e].dist[i * K + t] = t < n ? hits[t].distance : NAN;
+                }
+            }
+            times[e][p] = (now() - t0) * 1e3 / (double)c->flat_q;
+            m[e].rescored_mean = (double)sum / (double)c->flat_q;
+            m[e].rescored_max = mx;
+        }
+    }
+    for (size_t e = 0; e < n_modes; e++) {
+        qsort(times[e], (size_t)passes, sizeof(double), cmp_double);
+        m[e].ms = times[e][passes / 2];
+        m[e].recall = recall(m[e].res, gt, c->nq, c->flat_q);
+    }
+    rc = 0;
+out:
+    if (rc)
+        for (size_t e = 0; e < n_modes; e++) {
+            free(m[e].res);
+            free(m[e].dist);
+            m[e].res = NULL;
+            m[e].dist = NULL;
+        }
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -483,7 +520,7 @@ int main(int argc, char **argv)
     /* 2. ground truth with the fp32 exact scan, spot-checked in double precision. */
     t0 = now();
     {
-        struct lh_vec_query q = {K, 0, LH_VEC_EXACT, 0, NULL, 0, NULL};
+        struct lh_vec_query q = {K, 0, LH_VEC_EXACT, 0, NULL, 0, NULL, NULL};
         struct lh_vec_hit hits[K];
         for (size_t i = 0; i < c.nq; i++) {
             size_t n = 0;
@@ -552,7 +589,7 @@ int main(int argc, char **argv)
         j.queries = queries;
         j.nq = c.nq;
         j.d = c.d;
-        j.q = (struct lh_vec_query){K, (uint32_t)c.efs[e], LH_VEC_GRAPH, 0, NULL, 1, NULL};
+        j.q = (struct lh_vec_query){K, (uint32_t)c.efs[e], LH_VEC_GRAPH, 0, NULL, 1, NULL, NULL};
         j.res = res;
         double times[64];
         int passes = c.passes < 64 ? c.passes : 64;
@@ -571,30 +608,68 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    /* 4. exact scans: fp32 on the same index, int8 on a flat index of its own. */
+    /* 4. exact scans: fp32 on the same index, the code scans on a flat index of its own. */
     {
-        double ms, r;
-        if (time_exact(v, &c, queries, gt, LH_VEC_EXACT, &ms, &r))
+        struct exact_mode f32 = {.mode = LH_VEC_EXACT};
+        if (time_exact(v, &c, queries, gt, &f32, 1, 3))
             goto out;
-        printf("vector: exact fp32 %.2f ms/query, recall@10 %.4f (%zu queries, 2 threads)\n", ms,
-               r, c.flat_q);
-        printf("BENCH name=vector_flat_fp32 ms=%.3f recall=%.4f\n", ms, r);
+        printf("vector: exact fp32 %.2f ms/query, recall@10 %.4f (%zu queries, 2 threads)\n",
+               f32.ms, f32.recall, c.flat_q);
+        printf("BENCH name=vector_flat_fp32 ms=%.3f recall=%.4f\n", f32.ms, f32.recall);
+        free(f32.res);
+        free(f32.dist);
         lh_vec_free(v);
         v = NULL;
-        o.flags = LH_VEC_INT8;
+        o.flags = LH_VEC_INT8 | LH_VEC_INT4 | LH_VEC_BIN1;
         double rss1 = rss_mb();
         t0 = now();
         if (lh_vec_new(&o, &v8, &err) ||
             lh_vec_add_batch(v8, labels, base, c.n, (uint32_t)c.d, &err)) {
-            fprintf(stderr, "bench_vector: int8 index failed: %s\n", err.msg);
+            fprintf(stderr, "bench_vector: coded index failed: %s\n", err.msg);
             goto out;
         }
         double load_s = now() - t0, mem8 = rss_mb() - rss1;
-        if (time_exact(v8, &c, queries, gt, LH_VEC_EXACT_INT8, &ms, &r))
+        lh_vec_stats(v8, &st);
+        struct exact_mode em[5] = {{.mode = LH_VEC_EXACT_FP32}, {.mode = LH_VEC_EXACT},
+                                   {.mode = LH_VEC_EXACT_INT8}, {.mode = LH_VEC_EXACT_INT4},
+                                   {.mode = LH_VEC_EXACT_BIN1}};
+        if (time_exact(v8, &c, queries, gt, em, 5, 5))
             goto out;
-        printf("vector: exact int8 + fp32 re-rank of the top 100: %.2f ms/query, recall@10 %.4f"
-               " (filled in %.2f s, RSS +%.1f MB)\n", ms, r, load_s, mem8);
-        printf("BENCH name=vector_flat_int8 ms=%.3f recall=%.4f mem_mb=%.1f\n", ms, r, mem8);
+        /* The bounded scan must give exactly the brute force's labels and distances. */
+        size_t differ = 0;
+        for (size_t i = 0; i < c.flat_q * K; i++)
+            differ += em[1].res[i] != em[0].res[i] || em[1].dist[i] != em[0].dist[i];
+        printf("vector: flat index with int8 + 4-bit + sign-bit codes filled in %.2f s, RSS "
+               "+%.1f MB (codes and bounds %.1f MB)\n",
+               load_s, mem8, (double)st.bytes_codes / 1e6);
+        printf("vector:   fp32 brute force (same index):       %.2f ms/query, recall@10 %.4f\n",
+               em[0].ms, em[0].recall);
+        printf("vector:   exact via 4-bit + int8 error bounds:  %.2f ms/query, recall@10 %.4f, "
+               "%.1f rows re-scored (max %zu), %zu of %zu results differ from fp32\n",
+               em[1].ms, em[1].recall, em[1].rescored_mean, em[1].rescored_max, differ,
+               c.flat_q * K);
+        printf("vector:   int8 + fp32 re-rank of the top 100:   %.2f ms/query, recall@10 %.4f\n",
+               em[2].ms, em[2].recall);
+        printf("vector:   4-bit + fp32 re-rank of the top 100:  %.2f ms/query, recall@10 %.4f\n",
+               em[3].ms, em[3].recall);
+        printf("vector:   1-bit top 1000 > 4-bit top 100 > fp32:  %.2f ms/query, recall@10 %.4f\n",
+               em[4].ms, em[4].recall);
+        printf("BENCH name=vector_flat_fp32_peer ms=%.3f recall=%.4f\n", em[0].ms, em[0].recall);
+        printf("BENCH name=vector_flat_bounded ms=%.3f recall=%.4f rescored=%.1f rescored_max=%zu "
+               "differ=%zu\n",
+               em[1].ms, em[1].recall, em[1].rescored_mean, em[1].rescored_max, differ);
+        printf("BENCH name=vector_flat_int8 ms=%.3f recall=%.4f mem_mb=%.1f\n", em[2].ms,
+               em[2].recall, mem8);
+        printf("BENCH name=vector_flat_int4 ms=%.3f recall=%.4f\n", em[3].ms, em[3].recall);
+        printf("BENCH name=vector_flat_bin1 ms=%.3f recall=%.4f\n", em[4].ms, em[4].recall);
+        for (int e = 0; e < 5; e++) {
+            free(em[e].res);
+            free(em[e].dist);
+        }
+        if (differ) {
+            fprintf(stderr, "bench_vector: the bounded exact scan differs from fp32\n");
+            goto out;
+        }
     }
     rc = 0;
 out:

@@ -235,7 +235,18 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS files_dataset_id ON files(dataset_id);"
     TABLES_V2
     TABLES_ACCESS
-    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" SCHEMA_VERSION "');";
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" SCHEMA_VERSION "');"
+    /* Tables added after version 2: this text runs at every open, so they need no version bump
+     * (older builds ignore them). */
+    "CREATE TABLE IF NOT EXISTS index_evals("
+    " id INTEGER PRIMARY KEY,"
+    " index_id INTEGER NOT NULL REFERENCES indexes(id) ON DELETE CASCADE,"
+    " generation INTEGER NOT NULL, k INTEGER NOT NULL, queries INTEGER NOT NULL,"
+    " vectors INTEGER NOT NULL, m INTEGER NOT NULL, ef_construction INTEGER NOT NULL,"
+    " embedder TEXT NOT NULL, model TEXT NOT NULL, dims INTEGER NOT NULL,"
+    " exact_ms_mean REAL NOT NULL, results_json TEXT NOT NULL, actor TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS index_evals_index ON index_evals(index_id, id);";
 
 /* Version 1 -> 2: governance, lineage, schema history, journal. */
 static const char migrate_v2_sql[] =
@@ -704,6 +715,8 @@ sqlite3_stmt *lh__catalog_prep(struct lh_catalog *c, sqlite3 *db, const char *sq
                 sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
             else
                 sqlite3_bind_null(st, i + 1);
+        } else if (spec[i] == 'd') {
+            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
         } else {
             sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
         }

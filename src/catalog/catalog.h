@@ -271,6 +271,31 @@ int lh_catalog_index_docs_put(struct lh_catalog *c, const char *name,
                               size_t n_removed, const char *job_id, int64_t job_done,
                               struct lh_error *err);
 
+/* One stored evaluation run of an index (lh_lake_eval): what was measured and on which build
+ * and parameters. Rows go with their index (ON DELETE CASCADE). */
+struct lh_index_eval {
+    int64_t id;
+    char *index;        /* index name */
+    int64_t generation; /* the build evaluated */
+    int64_t k, queries, vectors;
+    int64_t m, ef_construction; /* HNSW parameters of the index */
+    char *embedder, *model;
+    int64_t dims;
+    double exact_ms_mean;  /* mean latency of the exact search giving the ground truth */
+    char *results_json;    /* [{ef, recall, ms_mean, ms_p50, ms_p95, ms_p99, qps}] */
+    char *actor;
+    int64_t created_ms;    /* 0 when adding: now */
+};
+void lh_index_evals_free(struct lh_index_eval *v, size_t n);
+/* Records an eval run of index e->index (id ignored); *out_id (may be NULL) gets its id.
+ * -LH_ENOTFOUND if there is no such index. */
+int lh_catalog_eval_add(struct lh_catalog *c, const struct lh_index_eval *e, int64_t *out_id,
+                        struct lh_error *err);
+/* The stored runs of an index, newest first, at most limit (0 = 100, capped at 1000).
+ * -LH_ENOTFOUND if there is no such index. */
+int lh_catalog_eval_list(struct lh_catalog *c, const char *index, int limit,
+                         struct lh_index_eval **out, size_t *out_n, struct lh_error *err);
+
 struct lh_job {
     char id[40];
     char *kind;   /* "index" */

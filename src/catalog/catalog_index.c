@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog_index.c - the vector index registry, the documents each index holds, and jobs. */
+/* catalog_index.c - the vector index registry, the documents each index holds, stored eval
+ * runs, and jobs. */
 #include "lh_common.h"
 #include "catalog.h"
 #include "catalog_int.h"
@@ -275,6 +276,108 @@ int lh_catalog_index_docs_put(struct lh_catalog *c, const char *name,
 out:
     lh__catalog_unlock(c);
     return rc;
+}
+
+/* ---- eval runs ---- */
+
+#define EVAL_COLS                                                                             \
+    "e.id, i.name, e.generation, e.k, e.queries, e.vectors, e.m, e.ef_construction, "         \
+    "e.embedder, e.model, e.dims, e.exact_ms_mean, e.results_json, e.actor, e.created_ms"
+
+void lh_index_evals_free(struct lh_index_eval *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].index);
+        free(v[i].embedder);
+        free(v[i].model);
+        free(v[i].results_json);
+        free(v[i].actor);
+    }
+    free(v);
+}
+
+static void eval_from_row(sqlite3_stmt *st, struct lh_index_eval *e)
+{
+    e->id = sqlite3_column_int64(st, 0);
+    e->index = lh__catalog_dup(st, 1);
+    e->generation = sqlite3_column_int64(st, 2);
+    e->k = sqlite3_column_int64(st, 3);
+    e->queries = sqlite3_column_int64(st, 4);
+    e->vectors = sqlite3_column_int64(st, 5);
+    e->m = sqlite3_column_int64(st, 6);
+    e->ef_construction = sqlite3_column_int64(st, 7);
+    e->embedder = lh__catalog_dup(st, 8);
+    e->model = lh__catalog_dup(st, 9);
+    e->dims = sqlite3_column_int64(st, 10);
+    e->exact_ms_mean = sqlite3_column_double(st, 11);
+    e->results_json = lh__catalog_dup(st, 12);
+    e->actor = lh__catalog_dup(st, 13);
+    e->created_ms = sqlite3_column_int64(st, 14);
+}
+
+int lh_catalog_eval_add(struct lh_catalog *c, const struct lh_index_eval *e, int64_t *out_id,
+                        struct lh_error *err)
+{
+    sqlite3 *db = lh__catalog_lock(c);
+    /* The index row is looked up in the same statement: no row inserted means no index. */
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
+                            "INSERT INTO index_evals(index_id, generation, k, queries, vectors, m,"
+                            " ef_construction, embedder, model, dims, exact_ms_mean, results_json,"
+                            " actor, created_ms) SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                            " ?11, ?12, ?13, ?14 FROM indexes WHERE name = ?1",
+                            "siiiiiissidssi", err, "record the eval run", e->index, e->generation,
+                            e->k, e->queries, e->vectors, e->m, e->ef_construction,
+                            e->embedder ? e->embedder : "", e->model ? e->model : "", e->dims,
+                            e->exact_ms_mean, e->results_json ? e->results_json : "[]",
+                            e->actor ? e->actor : "", e->created_ms ? e->created_ms : lh__catalog_now_ms());
+    int rc = lh__catalog_done(c, st, err, "record the eval run");
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = lh_error_set(err, LH_ENOTFOUND, "index '%.63s' not found", e->index);
+    if (rc == 0 && out_id)
+        *out_id = sqlite3_last_insert_rowid(db);
+    lh__catalog_unlock(c);
+    return rc;
+}
+
+int lh_catalog_eval_list(struct lh_catalog *c, const char *index, int limit,
+                         struct lh_index_eval **out, size_t *out_n, struct lh_error *err)
+{
+    struct lh_index_eval *v = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *out_n = 0;
+    if (limit <= 0)
+        limit = 100;
+    if (limit > 1000)
+        limit = 1000;
+    struct lh_index_def *d = NULL;
+    int rc = lh_catalog_index_get(c, index, &d, err); /* -LH_ENOTFOUND for an unknown index */
+    lh_index_def_free(d);
+    if (rc)
+        return rc;
+    sqlite3 *db = lh__catalog_lock(c);
+    sqlite3_stmt *st = lh__catalog_prep(c, db,
+                            "SELECT " EVAL_COLS " FROM index_evals e JOIN indexes i ON "
+                            "i.id = e.index_id WHERE i.name = ?1 ORDER BY e.id DESC LIMIT ?2",
+                            "si", err, "list eval runs", index, (int64_t)limit);
+    rc = st ? 0 : (err ? -err->code : -LH_EIO);
+    int s = SQLITE_DONE;
+    while (st && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        v = lh_xrealloc(v, (n + 1) * sizeof(*v));
+        memset(&v[n], 0, sizeof(v[n]));
+        eval_from_row(st, &v[n++]);
+    }
+    if (st && s != SQLITE_DONE)
+        rc = lh__catalog_error(c, s, err, "list eval runs");
+    sqlite3_finalize(st);
+    lh__catalog_unlock(c);
+    if (rc) {
+        lh_index_evals_free(v, n);
+        return rc;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
 }
 
 /* ---- jobs ---- */

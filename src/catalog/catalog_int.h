@@ -19,7 +19,7 @@ int64_t lh__catalog_now_ms(void);
 /* A malloc'd copy of a text column, or NULL for SQL NULL. */
 char *lh__catalog_dup(sqlite3_stmt *st, int i);
 /* Prepares sql and binds arguments described by spec: 's' text (NULL = SQL NULL), 'i'
- * int64. Returns NULL after setting err. Call with the catalog locked. */
+ * int64, 'd' double. Returns NULL after setting err. Call with the catalog locked. */
 sqlite3_stmt *lh__catalog_prep(struct lh_catalog *c, sqlite3 *db, const char *sql,
                                const char *spec, struct lh_error *err, const char *what, ...);
 /* Steps a statement that returns no rows; finalizes it. */

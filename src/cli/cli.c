@@ -34,7 +34,7 @@ static const struct cmd commands[] = {
     {"indexes", lh_cmd_indexes, "list vector indexes"},
     {"search", lh_cmd_search, "semantic, keyword or hybrid search of an index"},
     {"ask", lh_cmd_ask, "answer a question from the indexes, with citations (RAG)"},
-    {"eval", lh_cmd_eval, "recall@k and latency of an index against exact search"},
+    {"eval", lh_cmd_eval, "recall@k and latency of an index against exact search (stored)"},
     {"jobs", lh_cmd_jobs, "list or cancel background jobs"},
     {"demo", lh_cmd_demo, "generate and ingest the staffing demo data"},
     {"compact", lh_cmd_compact, "merge a dataset's small files into one"},

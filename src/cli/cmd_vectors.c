@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_vectors.c - vector commands: index, indexes, search, ask, jobs. */
+/* cmd_vectors.c - vector commands: index, indexes, search, ask, jobs, eval. */
 #include "lh_common.h"
 #include "cli_int.h"
 
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -293,49 +294,103 @@ int lh_cmd_jobs(struct lh_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+/* Stored eval runs as lines: one per run, then one per ef. */
+static void print_history(const struct lh_buf *b)
+{
+    json_t *j = json_loads(b->ptr, 0, NULL);
+    size_t i, t;
+    json_t *e, *c;
+    json_array_foreach(json_object_get(j, "evals"), i, e)
+    {
+        json_t *p = json_object_get(e, "params");
+        time_t ts = (time_t)(json_integer_value(json_object_get(e, "created_ms")) / 1000);
+        char when[32];
+        struct tm tm;
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&ts, &tm));
+        printf("#%lld  %s  gen %lld  k %lld  queries %lld  vectors %lld  m %lld  efC %lld  "
+               "%s %s %lld dims  exact %.3f ms  by %s\n",
+               (long long)json_integer_value(json_object_get(e, "id")), when,
+               (long long)json_integer_value(json_object_get(e, "generation")),
+               (long long)json_integer_value(json_object_get(e, "k")),
+               (long long)json_integer_value(json_object_get(e, "queries")),
+               (long long)json_integer_value(json_object_get(e, "vectors")),
+               (long long)json_integer_value(json_object_get(p, "m")),
+               (long long)json_integer_value(json_object_get(p, "ef_construction")),
+               json_string_value(json_object_get(p, "embedder")),
+               json_string_value(json_object_get(p, "model")),
+               (long long)json_integer_value(json_object_get(p, "dims")),
+               json_number_value(json_object_get(e, "exact_ms_mean")),
+               json_string_value(json_object_get(e, "actor")));
+        json_array_foreach(json_object_get(e, "configs"), t, c)
+        {
+            printf("    ef %-5lld recall %.4f  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms  %.0f QPS\n",
+                   (long long)json_integer_value(json_object_get(c, "ef")),
+                   json_number_value(json_object_get(c, "recall")),
+                   json_number_value(json_object_get(c, "ms_p50")),
+                   json_number_value(json_object_get(c, "ms_p95")),
+                   json_number_value(json_object_get(c, "ms_p99")),
+                   json_number_value(json_object_get(c, "qps")));
+        }
+    }
+    json_decref(j);
+}
+
 int lh_cmd_eval(struct lh_ctx *ctx, int argc, char **argv)
 {
     struct cli_opt opts[] = {
         {"ef", "A,B,...", "ef_search values to try (default 16,32,64,128)", NULL},
+        {"history", NULL, "list the stored runs of INDEX (newest first) instead of running one",
+         NULL},
+        {"json", NULL, "with --history: print JSON (a run always prints JSON)", NULL},
         {"k", "N", "recall@k (default 10)", NULL},
+        {"limit", "N", "with --history: runs to list (default 100)", NULL},
         {"queries", "N", "queries (default 200)", NULL},
         {0},
     };
+    enum { O_EF, O_HISTORY, O_JSON, O_K, O_LIMIT, O_QUERIES };
     const char *pos[1];
-    int n_pos, rc, k = 10, nq = 200;
+    int n_pos, rc, k = 10, nq = 200, limit = 100;
     int efs[16] = {16, 32, 64, 128};
     size_t n_efs = 4;
     struct lh_error err;
-    if ((rc = cli_parse(ctx, "eval", "INDEX [--queries N] [--k N] [--ef 16,32,64]", argc, argv,
-                        opts, pos, 1, &n_pos, false)))
+    if ((rc = cli_parse(ctx, "eval",
+                        "INDEX [--queries N] [--k N] [--ef 16,32,64] | INDEX --history", argc,
+                        argv, opts, pos, 1, &n_pos, false)))
         return rc == 1 ? 0 : rc;
     if (n_pos != 1)
         return cli_failf("eval: an INDEX is required") + 1;
-    if ((rc = parse_int(&opts[1], 1, 1000, &k)) || (rc = parse_int(&opts[2], 1, 10000, &nq)))
+    if ((rc = parse_int(&opts[O_K], 1, 1000, &k)) ||
+        (rc = parse_int(&opts[O_QUERIES], 1, 10000, &nq)) ||
+        (rc = parse_int(&opts[O_LIMIT], 1, 1000, &limit)))
         return rc;
-    if (opts[0].val) {
+    if (opts[O_EF].val) {
         n_efs = 0;
-        for (const char *p = opts[0].val; *p && n_efs < LH_ARRAY_LEN(efs);) {
+        for (const char *p = opts[O_EF].val; *p && n_efs < LH_ARRAY_LEN(efs);) {
             char *end;
             long v = strtol(p, &end, 10);
             if (end == p || v < 1 || v > 100000)
                 return cli_failf("invalid --ef '%s': a comma-separated list of numbers",
-                                 opts[0].val);
+                                 opts[O_EF].val);
             efs[n_efs++] = (int)v;
             p = *end == ',' ? end + 1 : end;
             if (*end && *end != ',')
-                return cli_failf("invalid --ef '%s'", opts[0].val);
+                return cli_failf("invalid --ef '%s'", opts[O_EF].val);
         }
     }
     struct lh_lake *l = cli_lake(ctx);
     if (!l)
         return 1;
     struct lh_buf b = LH_BUF_INIT;
-    if (lh_lake_eval(l, pos[0], nq, k, efs, n_efs, &b, &err)) {
+    rc = opts[O_HISTORY].val ? lh_lake_eval_history(l, pos[0], limit, &b, &err)
+                             : lh_lake_eval(l, pos[0], nq, k, efs, n_efs, cli_actor(), &b, &err);
+    if (rc) {
         lh_buf_release(&b);
         return cli_fail(&err);
     }
-    cli_print_json(&b);
+    if (opts[O_HISTORY].val && !opts[O_JSON].val)
+        print_history(&b);
+    else
+        cli_print_json(&b);
     lh_buf_release(&b);
     return 0;
 }

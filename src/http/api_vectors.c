@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* api_vectors.c - handlers for /vectors/...: indexes, jobs, search and RAG. */
+/* api_vectors.c - handlers for /vectors/...: indexes, jobs, search, RAG and eval runs. */
 #include "lh_common.h"
 #include "http_int.h"
 
@@ -210,7 +210,7 @@ int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     return reply_buf(rp, 200, &b);
 }
 
-/* POST /vectors/eval {"index","queries","k","ef":[16,32,64]} */
+/* POST /vectors/eval {"index","queries","k","ef":[16,32,64]}: runs and stores an eval. */
 int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
 {
     const char *index = NULL;
@@ -239,7 +239,28 @@ int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error 
     if (!index)
         return lh_error_set(err, LH_EINVAL, "an \"index\" is required");
     struct lh_buf b = LH_BUF_INIT;
-    if ((rc = lh_lake_eval(rq->lake, index, nq, k, efs, n_efs, &b, err))) {
+    if ((rc = lh_lake_eval(rq->lake, index, nq, k, efs, n_efs, rq->actor, &b, err))) {
+        lh_buf_release(&b);
+        return rc;
+    }
+    return reply_buf(rp, 200, &b);
+}
+
+/* GET /vectors/indexes/{name}/evals?limit=N: the stored eval runs, newest first. */
+int lh_api_vectors_index_evals(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
+{
+    const char *name = lh_kvs_get(&rq->params, "name"), *ls = lh_kvs_get(&rq->query, "limit");
+    int limit = 100;
+    if (ls) {
+        char *end;
+        long v = strtol(ls, &end, 10);
+        if (end == ls || *end || v < 1 || v > 1000)
+            return lh_error_set(err, LH_EINVAL, "limit must be an integer from 1 to 1000");
+        limit = (int)v;
+    }
+    struct lh_buf b = LH_BUF_INIT;
+    int rc = lh_lake_eval_history(rq->lake, name ? name : "", limit, &b, err);
+    if (rc) {
         lh_buf_release(&b);
         return rc;
     }

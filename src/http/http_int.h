@@ -267,6 +267,7 @@ int lh_api_vectors_job_cancel(struct lh_req *rq, struct lh_reply *rp, struct lh_
 int lh_api_vectors_search(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
+int lh_api_vectors_index_evals(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);
 
 /* api_access.c */
 int lh_api_whoami(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err);

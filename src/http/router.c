@@ -113,8 +113,14 @@ const struct lh_route lh_routes[] = {
      "the index",
      LH_PERM_READ, "read"},
     {"DELETE", "/vectors/indexes/{name}", lh_api_vectors_index_delete, LH_R_WRITE, 0,
-     "Drop an index and its files", NULL, NULL, "{deleted}",
+     "Drop an index, its files and its stored eval runs", NULL, NULL, "{deleted}",
      LH_PERM_INDEX, "index"},
+    {"GET", "/vectors/indexes/{name}/evals", lh_api_vectors_index_evals, 0, 0,
+     "The stored eval runs of an index, newest first: build, parameters, recall and latency "
+     "per ef",
+     "limit", NULL,
+     "{index, evals: [{id, generation, queries, k, params, configs: [...], actor, created_ms}]}",
+     LH_PERM_READ, "read"},
     {"GET", "/vectors/jobs", lh_api_vectors_jobs, 0, 0, "Jobs, newest first", "state", NULL,
      "{jobs: [...]}",
      LH_PERM_READ, "read"},
@@ -140,12 +146,15 @@ const struct lh_route lh_routes[] = {
      "\"k\":{\"type\":\"integer\"},\"filter\":{\"type\":\"string\"}}}",
      "{answer, mode, model, citations: [{n, doc_id, chunk, score, text}]}",
      LH_PERM_SEARCH, "rag"},
-    {"POST", "/vectors/eval", lh_api_vectors_eval, LH_R_JSON, 0,
-     "Recall@k and latency percentiles of an index per ef, against exact search", NULL,
+    {"POST", "/vectors/eval", lh_api_vectors_eval, LH_R_JSON | LH_R_WRITE, 0,
+     "Recall@k and latency percentiles of an index per ef, against exact search; the run is "
+     "stored (GET /vectors/indexes/{name}/evals)",
+     NULL,
      "{\"type\":\"object\",\"required\":[\"index\"],\"properties\":{"
      "\"index\":{\"type\":\"string\"},\"queries\":{\"type\":\"integer\"},"
      "\"k\":{\"type\":\"integer\"},\"ef\":{\"type\":\"array\"}}}",
-     "{index, queries, k, vectors, exact_ms_mean, configs: [{ef, recall, ms_p50, ...}]}",
+     "{id, index, generation, queries, k, vectors, params, exact_ms_mean, "
+     "configs: [{ef, recall, ms_p50, ...}], actor, created_ms}",
      LH_PERM_SEARCH, "eval"},
     {"GET", "/journal/recent", lh_api_journal_recent, 0, 0,
      "The latest mutations: entity, field, old and new value, actor, time", "limit,before",

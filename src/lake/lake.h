@@ -264,9 +264,18 @@ int lh_lake_rag(struct lh_lake *l, const struct lh_rag_req *rq, struct lh_buf *o
 
 /* Evaluates an index: n_queries stored vectors as queries, exact (brute-force) top-k as the
  * ground truth, then for each ef the HNSW recall@k and latency (mean, p50, p95, p99, QPS on
- * one thread). Writes {"index","queries","k","vectors","exact_ms_mean","configs":[...]}. */
+ * one thread). The run is stored in the catalog (index_evals, for `actor`) and written as
+ * lh_lake_eval_json does, with its id. -LH_ENOTFOUND for an unknown index. */
 int lh_lake_eval(struct lh_lake *l, const char *name, int n_queries, int k, const int *efs,
-                 size_t n_efs, struct lh_buf *out, struct lh_error *err);
+                 size_t n_efs, const char *actor, struct lh_buf *out, struct lh_error *err);
+/* One stored run as {"id","index","generation","queries","k","vectors","params":{"m",
+ * "ef_construction","embedder","model","dims"},"exact_ms_mean","configs":[{"ef","recall",
+ * "ms_mean","ms_p50","ms_p95","ms_p99","qps"}],"actor","created_ms"}. */
+void lh_lake_eval_json(const struct lh_index_eval *e, struct lh_buf *b);
+/* The stored runs of an index, newest first (limit as lh_catalog_eval_list), as
+ * {"index","evals":[...]}. -LH_ENOTFOUND for an unknown index. */
+int lh_lake_eval_history(struct lh_lake *l, const char *name, int limit, struct lh_buf *out,
+                         struct lh_error *err);
 
 /* Validates (PII kinds, sensitivity levels) and applies a metadata patch (journaled). */
 int lh_lake_patch(struct lh_lake *l, const char *name, const struct lh_meta_patch *p,

@@ -1279,13 +1279,14 @@ static double now_us(void)
 }
 
 int lh_lake_eval(struct lh_lake *l, const char *name, int n_queries, int k, const int *efs,
-                 size_t n_efs, struct lh_buf *out, struct lh_error *err)
+                 size_t n_efs, const char *actor, struct lh_buf *out, struct lh_error *err)
 {
     struct lh__loaded_index *li = NULL;
     float *queries = NULL;
     uint64_t *truth = NULL;
     struct lh_vec_hit *hits = NULL;
     double *lat = NULL;
+    struct lh_buf cfg = LH_BUF_INIT;
     int rc;
     if (n_queries <= 0)
         n_queries = 200;
@@ -1328,10 +1329,7 @@ int lh_lake_eval(struct lh_lake *l, const char *name, int n_queries, int k, cons
         for (size_t j = 0; j < got; j++)
             truth[(size_t)i * (size_t)k + j] = hits[j].label;
     }
-    lh_buf_printf(out,
-                  "{\"index\":\"%s\",\"queries\":%d,\"k\":%d,\"vectors\":%zu,\"exact_ms_mean\":%.3f,"
-                  "\"configs\":[",
-                  name, n_queries, k, n, exact_us / n_queries / 1000.0);
+    lh_buf_putc(&cfg, '[');
     for (size_t e = 0; e < n_efs; e++) {
         qo.mode = LH_VEC_GRAPH;
         qo.ef = (uint32_t)efs[e];
@@ -1354,7 +1352,7 @@ int lh_lake_eval(struct lh_lake *l, const char *name, int n_queries, int k, cons
         double sum = 0;
         for (int i = 0; i < n_queries; i++)
             sum += lat[i];
-        lh_buf_printf(out,
+        lh_buf_printf(&cfg,
                       "%s{\"ef\":%d,\"recall\":%.4f,\"ms_mean\":%.4f,\"ms_p50\":%.4f,"
                       "\"ms_p95\":%.4f,\"ms_p99\":%.4f,\"qps\":%.0f}",
                       e ? "," : "", efs[e], (double)found / ((double)n_queries * k),
@@ -1363,8 +1361,30 @@ int lh_lake_eval(struct lh_lake *l, const char *name, int n_queries, int k, cons
                       lat[(size_t)((n_queries - 1) * 0.99)] / 1000.0,
                       sum > 0 ? n_queries / (sum / 1e6) : 0.0);
     }
-    lh_buf_puts(out, "]}");
+    /* Every run is kept with the build and parameters it measured (GET .../evals). */
+    struct iparams p;
+    params_parse(li->def->params_json, &p);
+    lh_buf_putc(&cfg, ']');
+    struct lh_index_eval ev = {0};
+    ev.index = (char *)name;
+    ev.generation = li->generation;
+    ev.k = k;
+    ev.queries = n_queries;
+    ev.vectors = (int64_t)n;
+    ev.m = p.m;
+    ev.ef_construction = p.ef_construction;
+    ev.embedder = li->def->embedder;
+    ev.model = li->def->model;
+    ev.dims = li->def->dims;
+    ev.exact_ms_mean = exact_us / n_queries / 1000.0;
+    ev.results_json = cfg.ptr;
+    ev.actor = (char *)(actor ? actor : "");
+    ev.created_ms = now_ms();
+    if ((rc = lh_catalog_eval_add(l->cat, &ev, &ev.id, err)))
+        goto out;
+    lh_lake_eval_json(&ev, out);
 out:
+    lh_buf_release(&cfg);
     free(queries);
     free(truth);
     free(hits);
@@ -1372,4 +1392,43 @@ out:
     if (li)
         loaded_unref(l, li);
     return rc;
+}
+
+void lh_lake_eval_json(const struct lh_index_eval *e, struct lh_buf *b)
+{
+    lh_buf_printf(b, "{\"id\":%lld,\"index\":", (long long)e->id);
+    lh_buf_json_str(b, e->index, strlen(e->index));
+    lh_buf_printf(b,
+                  ",\"generation\":%lld,\"queries\":%lld,\"k\":%lld,\"vectors\":%lld,"
+                  "\"params\":{\"m\":%lld,\"ef_construction\":%lld,\"embedder\":",
+                  (long long)e->generation, (long long)e->queries, (long long)e->k,
+                  (long long)e->vectors, (long long)e->m, (long long)e->ef_construction);
+    lh_buf_json_str(b, e->embedder, strlen(e->embedder));
+    lh_buf_puts(b, ",\"model\":");
+    lh_buf_json_str(b, e->model, strlen(e->model));
+    lh_buf_printf(b, ",\"dims\":%lld},\"exact_ms_mean\":%.3f,\"configs\":%s,\"actor\":",
+                  (long long)e->dims, e->exact_ms_mean, e->results_json);
+    lh_buf_json_str(b, e->actor, strlen(e->actor));
+    lh_buf_printf(b, ",\"created_ms\":%lld}", (long long)e->created_ms);
+}
+
+int lh_lake_eval_history(struct lh_lake *l, const char *name, int limit, struct lh_buf *out,
+                         struct lh_error *err)
+{
+    struct lh_index_eval *v = NULL;
+    size_t n = 0;
+    int rc = lh_catalog_eval_list(l->cat, name, limit, &v, &n, err);
+    if (rc)
+        return rc;
+    lh_buf_puts(out, "{\"index\":");
+    lh_buf_json_str(out, name, strlen(name));
+    lh_buf_puts(out, ",\"evals\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            lh_buf_putc(out, ',');
+        lh_lake_eval_json(&v[i], out);
+    }
+    lh_buf_puts(out, "]}");
+    lh_index_evals_free(v, n);
+    return 0;
 }

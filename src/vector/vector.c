@@ -248,7 +248,12 @@ static void seg_release(struct lh_vec *v, struct lh__vec_seg *s)
         free(s->vecs);
     if (!s->codes_mapped)
         free(s->codes);
+    if (!s->codes4_mapped)
+        free(s->codes4);
+    if (!s->bits_mapped)
+        free(s->bits);
     free(s->qs);
+    free(s->qs4);
     free(s->links0);
     if (s->upper) {
         for (uint32_t r = 0; r < LH__VEC_SEG_ROWS; r++)
@@ -262,8 +267,8 @@ static void seg_release(struct lh_vec *v, struct lh__vec_seg *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* Allocates the arrays of segment s. With `no_rows` the fp32 / int8 rows are left NULL (the
- * loader points them into the file). */
+/* Allocates the arrays of segment s. With `no_rows` the fp32 rows and codes are left NULL
+ * (the loader points them into the file). */
 int lh__vec_seg_alloc(struct lh_vec *v, struct lh__vec_seg *s, bool no_rows)
 {
     size_t rows = LH__VEC_SEG_ROWS;
@@ -272,13 +277,16 @@ int lh__vec_seg_alloc(struct lh_vec *v, struct lh__vec_seg *s, bool no_rows)
         s->vecs = lh__vec_alloc_rows(rows * v->dims * sizeof(float));
         if (!s->vecs)
             goto fail;
-        if (v->int8) {
-            s->codes = lh__vec_alloc_rows(rows * v->dims);
-            if (!s->codes)
-                goto fail;
-        }
+        if (v->int8 && !(s->codes = lh__vec_alloc_rows(rows * v->dims)))
+            goto fail;
+        if (v->int4 && !(s->codes4 = lh__vec_alloc_rows(rows * v->u4_bytes)))
+            goto fail;
+        if (v->bin1 && !(s->bits = lh__vec_alloc_rows(rows * v->b1_bytes)))
+            goto fail;
     }
-    if (v->int8 && !(s->qs = calloc(rows * 2, sizeof(float))))
+    if (v->int8 && !(s->qs = calloc(rows * LH__VEC_REC, sizeof(float))))
+        goto fail;
+    if (v->int4 && !(s->qs4 = calloc(rows * LH__VEC_REC, sizeof(float))))
         goto fail;
     if (v->graph) {
         s->links0 = calloc(rows * v->link0_words, sizeof(uint32_t));
@@ -337,7 +345,8 @@ struct lh__vec_ctx *lh__vec_ctx_get(struct lh_vec *v)
         if (!c || !(c->nbuf = malloc(nb * sizeof(uint32_t))) ||
             !(c->nbuf2 = malloc(nb * sizeof(uint32_t))) ||
             !(c->qbuf = malloc((size_t)v->dims * sizeof(float))) ||
-            !(c->qcode = malloc(v->dims)))
+            !(c->qcode = calloc((size_t)v->u4_bytes * 2, 1)) ||
+            !(c->qbits = malloc(v->b1_bytes)))
             abort(); /* small fixed allocations: OOM policy aborts */
     }
     c->next = NULL;
@@ -364,6 +373,7 @@ static void ctx_free(struct lh__vec_ctx *c)
     free(c->nbuf2);
     free(c->qbuf);
     free(c->qcode);
+    free(c->qbits);
     free(c);
 }
 
@@ -428,8 +438,10 @@ static int check_opts(const struct lh_vec_opts *o, struct lh_error *err)
                             LH_VEC_MAX_DIMS);
     if (o->metric != LH_VEC_COSINE && o->metric != LH_VEC_L2)
         return lh_error_set(err, LH_EINVAL, "unknown vector metric %d", (int)o->metric);
-    if (o->flags & ~(unsigned)(LH_VEC_HNSW | LH_VEC_INT8))
+    if (o->flags & ~(unsigned)(LH_VEC_HNSW | LH_VEC_INT8 | LH_VEC_INT4 | LH_VEC_BIN1))
         return lh_error_set(err, LH_EINVAL, "unknown vector index flags 0x%x", o->flags);
+    if ((o->flags & LH_VEC_BIN1) && o->metric != LH_VEC_COSINE)
+        return lh_error_set(err, LH_EINVAL, "1-bit codes rank by angle: cosine metric only");
     if ((o->flags & LH_VEC_HNSW) && (o->m < 2 || o->m > LH_VEC_MAX_M))
         return lh_error_set(err, LH_EINVAL, "HNSW m %u out of range 2..%u", o->m, LH_VEC_MAX_M);
     if ((o->flags & LH_VEC_HNSW) && (o->ef_construction < 1 || o->ef_construction > 100000))
@@ -463,6 +475,10 @@ int lh__vec_create(const struct lh_vec_opts *o, struct lh_vec **out, struct lh_e
     v->dims = o->dims;
     v->graph = (o->flags & LH_VEC_HNSW) != 0;
     v->int8 = (o->flags & LH_VEC_INT8) != 0;
+    v->int4 = (o->flags & LH_VEC_INT4) != 0;
+    v->u4_bytes = (uint32_t)lh__vec_u4_bytes(v->dims);
+    v->bin1 = (o->flags & LH_VEC_BIN1) != 0;
+    v->b1_bytes = (uint32_t)lh__vec_b1_bytes(v->dims);
     v->m = v->graph ? o->m : 0;
     v->m0 = 2 * v->m;
     v->link0_words = 2 + v->m0;
@@ -546,6 +562,33 @@ void lh_vec_free(struct lh_vec *v)
     pthread_rwlock_destroy(&v->map_lock);
     pthread_mutex_destroy(&v->retire_lock);
     free(v);
+}
+
+/* ---- codes ---- */
+
+/* The float nearest above x: stored norms must bound the real ones. */
+static float round_up(double x)
+{
+    float f = (float)x;
+    return (double)f < x ? nextafterf(f, INFINITY) : f;
+}
+
+void lh__vec_code_record(const struct lh_vec *v, const float *x, float scale,
+                         const int8_t *code8, const uint8_t *code4, float *rec)
+{
+    double xx = 0, rr = 0, hh = 0;
+    for (uint32_t i = 0; i < v->dims; i++) {
+        /* A float times a small integer is exact in double, and so is the difference. */
+        double h = (double)scale * (code8 ? code8[i] : lh__vec_u4_code(code4, i));
+        double e = (double)x[i] - h;
+        xx += (double)x[i] * x[i];
+        rr += e * e;
+        hh += h * h;
+    }
+    rec[LH__VEC_REC_SCALE] = scale;
+    rec[LH__VEC_REC_SQNORM] = (float)xx;
+    rec[LH__VEC_REC_RESID] = round_up(sqrt(rr));
+    rec[LH__VEC_REC_NORM] = round_up(sqrt(xx > hh ? xx : hh));
 }
 
 /* ---- add / delete ---- */
@@ -642,13 +685,17 @@ static int add_one(struct lh_vec *v, struct lh__vec_ctx *c, uint64_t label,
     }
     memcpy(s->vecs + (size_t)r * v->dims, c->qbuf, (size_t)v->dims * sizeof(float));
     if (v->int8) {
-        float sc = lh__vec_quantize(c->qbuf, v->dims, s->codes + (size_t)r * v->dims);
-        double n2 = 0;
-        for (uint32_t i = 0; i < v->dims; i++)
-            n2 += (double)c->qbuf[i] * c->qbuf[i];
-        s->qs[2 * r] = sc;
-        s->qs[2 * r + 1] = (float)n2;
+        int8_t *code = s->codes + (size_t)r * v->dims;
+        float sc = lh__vec_quantize(c->qbuf, v->dims, code);
+        lh__vec_code_record(v, c->qbuf, sc, code, NULL, s->qs + (size_t)r * LH__VEC_REC);
     }
+    if (v->int4) {
+        uint8_t *code = s->codes4 + (size_t)r * v->u4_bytes;
+        float sc = lh__vec_quantize4(c->qbuf, v->dims, code, v->u4_bytes);
+        lh__vec_code_record(v, c->qbuf, sc, NULL, code, s->qs4 + (size_t)r * LH__VEC_REC);
+    }
+    if (v->bin1)
+        lh__vec_signs(c->qbuf, v->dims, s->bits + (size_t)r * v->b1_bytes, v->b1_bytes);
     __atomic_store_n(&s->labels[r], label, __ATOMIC_RELAXED);
     if (v->graph) {
         pthread_rwlock_rdlock(&v->bc_lock);
@@ -898,7 +945,11 @@ void lh_vec_stats(struct lh_vec *v, struct lh_vec_stats *out)
     out->capacity = rows;
     out->bytes_vectors = rows * v->dims * sizeof(float);
     if (v->int8)
-        out->bytes_codes = rows * (v->dims + 2 * sizeof(float));
+        out->bytes_codes = rows * (v->dims + LH__VEC_REC * sizeof(float));
+    if (v->int4)
+        out->bytes_codes += rows * (v->u4_bytes + LH__VEC_REC * sizeof(float));
+    if (v->bin1)
+        out->bytes_codes += rows * v->b1_bytes;
     if (v->graph) {
         out->bytes_graph = rows * (v->link0_words * sizeof(uint32_t) + sizeof(uint32_t *));
         for (uint32_t i = 0; i < v->n_slots; i++) {
@@ -962,6 +1013,12 @@ static inline void topk_push(struct lh__vec_cand *h, size_t *n, size_t cap, floa
     }
 }
 
+static int float_cmp(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cand_cmp(const void *a, const void *b)
 {
     const struct lh__vec_cand *x = a, *y = b;
@@ -970,11 +1027,38 @@ static int cand_cmp(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-enum scan_kind { SCAN_FP32, SCAN_INT8 };
+#define SCAN_CHUNK 256u
+
+/* What a scan computes per row. The code kinds turn an integer dot product with the quantised
+ * query into an approximate distance; the bound kinds also bound its error (see bound_margin)
+ * and keep every row that can still make the top k, to be re-scored in fp32. */
+enum scan_kind {
+    SCAN_FP32,   /* the fp32 distance (brute force) */
+    SCAN_INT8,   /* approximate, from the int8 codes: the best `keep` are re-scored */
+    SCAN_INT4,   /* approximate, from the 4-bit codes */
+    SCAN_BOUND8, /* int8 codes + error bounds: exact after the re-rank */
+    SCAN_BOUND4, /* 4-bit codes + error bounds */
+    SCAN_BIN1,   /* Hamming distance of the sign bits: the best `keep` go to a code stage */
+};
+
+static bool kind_bound(enum scan_kind k)
+{
+    return k == SCAN_BOUND8 || k == SCAN_BOUND4;
+}
+
+static bool kind_int4(enum scan_kind k)
+{
+    return k == SCAN_INT4 || k == SCAN_BOUND4;
+}
 
 struct scan_part {
+    /* Best `keep` rows by distance; for the bound kinds, by upper bound (its top is the
+     * part's threshold: `keep` allowed rows are surely at most that far). */
     struct lh__vec_cand *heap;
     size_t n;
+    struct lh__vec_cand *cands; /* bound kinds: (lower bound, id) of rows under the threshold */
+    size_t n_cands, cap_cands;
+    bool oom;
 };
 
 struct scan_job {
@@ -982,8 +1066,12 @@ struct scan_job {
     struct lh__vec_seg *t;
     enum scan_kind kind;
     const float *q;
-    const int8_t *qc;
-    float qscale, qnorm;
+    const int8_t *qc;    /* quantised query, zero-padded for the 4-bit rows */
+    const uint8_t *qb;   /* query sign bits (SCAN_BIN1) */
+    float qscale, qnorm; /* its scale; ||q||^2 */
+    int32_t qsum8;       /* 8 sum(qc): 4-bit codes are stored as c + 8 */
+    float qn, qerr;      /* bound kinds: ||q|| and ||q - qscale qc||, rounded up */
+    float slack;         /* bound kinds: float rounding allowance (bound_margin) */
     const struct lh_vec_filter *f;
     const uint32_t *ids; /* rows to score, or NULL for rows 0 .. n_rows - 1 */
     size_t n_rows;
@@ -992,14 +1080,86 @@ struct scan_job {
     struct scan_part *parts;
 };
 
-static inline float int8_dist(const struct scan_job *j, const struct lh__vec_seg *s, uint32_t r,
-                              const int8_t *code)
+/* The record of row r of segment s for the job's codes. */
+static inline const float *code_rec(const struct scan_job *j, const struct lh__vec_seg *s,
+                                    uint32_t r)
 {
-    int32_t dot = j->v->k->dot_i8(j->qc, code, j->v->dims);
-    float ip = j->qscale * s->qs[2 * r] * (float)dot;
+    return (kind_int4(j->kind) ? s->qs4 : s->qs) + (size_t)r * LH__VEC_REC;
+}
+
+/* Approximate distance from the integer dot product of the codes. */
+static inline float code_dist(const struct scan_job *j, const float *rec, int32_t dot)
+{
+    float ip = j->qscale * rec[LH__VEC_REC_SCALE] * (float)dot;
     if (j->v->o.metric == LH_VEC_L2)
-        return j->qnorm + s->qs[2 * r + 1] - 2.0f * ip;
+        return j->qnorm + rec[LH__VEC_REC_SQNORM] - 2.0f * ip;
     return 1.0f - ip;
+}
+
+/* How far code_dist can be from the distance the fp32 kernels compute for this row.
+ * In real numbers, with x^ the decoded row and q^ the decoded query,
+ *   q.x - q^.x^ = q.(x - x^) + (q - q^).x^,  so  |q.x - q^.x^| <= |q| r + |q - q^| |x^|
+ * (Cauchy-Schwarz, r = |x - x^|); a cosine distance moves by that much, an L2 one by twice.
+ * `slack` covers float rounding: the fp32 kernels' error (at most dims u |q| |x| for a dot
+ * product, dims u |q - x|^2 for L2, u = 2^-24), the few roundings of code_dist and of this
+ * sum, and the double-precision norms, each bounded by a small multiple of u times the
+ * magnitudes below. docs/internals/vector.md has the whole argument. */
+static inline float bound_margin(const struct scan_job *j, const float *rec)
+{
+    float e = j->qn * rec[LH__VEC_REC_RESID] + j->qerr * rec[LH__VEC_REC_NORM];
+    if (j->v->o.metric == LH_VEC_L2) {
+        float m = j->qn + rec[LH__VEC_REC_NORM];
+        return 2.0f * e + j->slack * m * m;
+    }
+    return e + j->slack * (1.0f + j->qn * rec[LH__VEC_REC_NORM]);
+}
+
+/* Scores m consecutive rows r.. of segment s (all LIVE) into d[] and, for the bound kinds,
+ * the margins into mg[]. The fp32 distances are exactly those lh_vec's dist() gives. */
+static void score_rows(const struct scan_job *j, const struct lh__vec_seg *s, uint32_t r,
+                       size_t m, float *d, float *mg)
+{
+    const struct lh_vec *v = j->v;
+    uint32_t dims = v->dims;
+    int32_t dot[SCAN_CHUNK];
+    if (j->kind == SCAN_FP32) {
+        if (v->o.metric == LH_VEC_COSINE) {
+            v->k->dot_rows(j->q, s->vecs + (size_t)r * dims, m, dims, d);
+            for (size_t t = 0; t < m; t++)
+                d[t] = 1.0f - d[t];
+        } else {
+            for (size_t t = 0; t < m; t++)
+                d[t] = v->dist(j->q, s->vecs + (size_t)(r + t) * dims, dims);
+        }
+        return;
+    }
+    if (j->kind == SCAN_BIN1) {
+        v->k->hamming_rows(j->qb, s->bits + (size_t)r * v->b1_bytes, m, v->b1_bytes, dot);
+        for (size_t t = 0; t < m; t++)
+            d[t] = (float)dot[t];
+        return;
+    }
+    if (kind_int4(j->kind)) {
+        v->k->dot_u4_rows(j->qc, s->codes4 + (size_t)r * v->u4_bytes, m, v->u4_bytes, dot);
+        for (size_t t = 0; t < m; t++)
+            dot[t] -= j->qsum8;
+    } else {
+        v->k->dot_i8_rows(j->qc, s->codes + (size_t)r * dims, m, dims, dot);
+    }
+    /* code_dist for each row, with the metric test out of the loop (it runs once per row of
+     * the index: the compiler then keeps it branch-free). */
+    const float *rec = code_rec(j, s, r);
+    float qs = j->qscale, qn2 = j->qnorm;
+    if (v->o.metric == LH_VEC_L2)
+        for (size_t t = 0; t < m; t++)
+            d[t] = qn2 + rec[t * LH__VEC_REC + LH__VEC_REC_SQNORM] -
+                   2.0f * (qs * rec[t * LH__VEC_REC + LH__VEC_REC_SCALE] * (float)dot[t]);
+    else
+        for (size_t t = 0; t < m; t++)
+            d[t] = 1.0f - qs * rec[t * LH__VEC_REC + LH__VEC_REC_SCALE] * (float)dot[t];
+    if (mg)
+        for (size_t t = 0; t < m; t++)
+            mg[t] = bound_margin(j, rec + t * LH__VEC_REC);
 }
 
 /* Row id (LIVE when checked) scored d: keep it if it passes the filter and the heap. */
@@ -1012,34 +1172,94 @@ static inline void scan_consider(struct scan_job *j, struct scan_part *p,
         topk_push(p->heap, &p->n, j->keep, d, id);
 }
 
-#define SCAN_CHUNK 256u
+/* Drops the candidates the part's threshold has passed; grows the list if that freed less
+ * than half of it. False (and p->oom) when out of memory. */
+static bool cands_make_room(const struct scan_job *j, struct scan_part *p)
+{
+    if (p->n == j->keep) {
+        size_t w = 0;
+        for (size_t i = 0; i < p->n_cands; i++)
+            if (p->cands[i].d <= p->heap[0].d)
+                p->cands[w++] = p->cands[i];
+        p->n_cands = w;
+    }
+    if (p->n_cands * 2 <= p->cap_cands)
+        return true;
+    size_t cap = p->cap_cands * 2;
+    struct lh__vec_cand *c = realloc(p->cands, cap * sizeof(*c));
+    if (!c) {
+        p->oom = true;
+        return false;
+    }
+    p->cands = c;
+    p->cap_cands = cap;
+    return true;
+}
+
+/* Bound kinds: the row's distance lies in [d - mg, d + mg]. Once `keep` allowed rows have an
+ * upper bound at most T (the heap top), a row whose lower bound exceeds T cannot be among the
+ * `keep` nearest; every other allowed row becomes a candidate. */
+static inline void bound_consider(struct scan_job *j, struct scan_part *p,
+                                  const struct lh__vec_seg *s, uint32_t r, uint32_t id, float d,
+                                  float mg)
+{
+    float lo = d - mg, hi = d + mg;
+    if (isnan(lo) || isnan(hi)) { /* overflow (L2 norms near FLT_MAX): bound nothing */
+        lo = -INFINITY;
+        hi = INFINITY;
+    }
+    if (p->n == j->keep && lo > p->heap[0].d)
+        return;
+    if (j->f && !lh__vec_filter_ok(j->f, __atomic_load_n(&s->labels[r], __ATOMIC_RELAXED)))
+        return;
+    if (p->n < j->keep || hi < p->heap[0].d || (hi == p->heap[0].d && id < p->heap[0].id))
+        topk_push(p->heap, &p->n, j->keep, hi, id);
+    if (p->n_cands == p->cap_cands && !cands_make_room(j, p))
+        return;
+    p->cands[p->n_cands].d = lo;
+    p->cands[p->n_cands].id = id;
+    p->n_cands++;
+}
+
+static inline void consider(struct scan_job *j, struct scan_part *p, const struct lh__vec_seg *s,
+                            uint32_t r, uint32_t id, float d, float mg)
+{
+    if (kind_bound(j->kind))
+        bound_consider(j, p, s, r, id, d, mg);
+    else
+        scan_consider(j, p, s, r, id, d);
+}
+
+/* The part's current cut-off: rows scoring above it (lower bound above it, for the bound
+ * kinds) cannot be kept. Most rows fail this one compare, so the loop tests it first. */
+static inline float part_cutoff(const struct scan_job *j, const struct scan_part *p)
+{
+    return p->n == j->keep ? p->heap[0].d : INFINITY;
+}
 
 static void scan_task(void *arg, size_t part)
 {
     struct scan_job *j = arg;
-    struct lh_vec *v = j->v;
     struct scan_part *p = &j->parts[part];
     size_t lo = j->n_rows * part / j->n_parts, hi = j->n_rows * (part + 1) / j->n_parts;
-    uint32_t dims = v->dims;
+    float fd[SCAN_CHUNK], mg[SCAN_CHUNK] = {0};
+    float *pmg = kind_bound(j->kind) ? mg : NULL;
     if (j->ids) { /* a few chosen rows */
-        for (size_t i = lo; i < hi; i++) {
+        for (size_t i = lo; i < hi && !p->oom; i++) {
             uint32_t id = j->ids[i];
             const struct lh__vec_seg *s = &j->t[id >> LH__VEC_SEG_SHIFT];
             uint32_t r = id & LH__VEC_SEG_MASK;
             if (__atomic_load_n(&s->state[r], __ATOMIC_ACQUIRE) != LH__VEC_S_LIVE)
                 continue;
-            float d = j->kind == SCAN_INT8 ? int8_dist(j, s, r, s->codes + (size_t)r * dims)
-                                           : v->dist(j->q, s->vecs + (size_t)r * dims, dims);
-            scan_consider(j, p, s, r, id, d);
+            score_rows(j, s, r, 1, fd, pmg);
+            consider(j, p, s, r, id, fd[0], mg[0]);
         }
         return;
     }
     /* Contiguous rows: check the states of a chunk first (a row is read only once it is LIVE,
      * so its vector is complete), score it with the row kernels, then filter and keep. */
-    float fd[SCAN_CHUNK];
-    int32_t id8[SCAN_CHUNK];
     uint8_t live[SCAN_CHUNK];
-    for (size_t i = lo; i < hi;) {
+    for (size_t i = lo; i < hi && !p->oom;) {
         const struct lh__vec_seg *s = &j->t[i >> LH__VEC_SEG_SHIFT];
         uint32_t r = (uint32_t)(i & LH__VEC_SEG_MASK);
         size_t m = hi - i, n_live = 0;
@@ -1056,36 +1276,181 @@ static void scan_task(void *arg, size_t part)
                 if (!live[t])
                     continue;
                 uint32_t rr = r + (uint32_t)t;
-                float d = j->kind == SCAN_INT8
-                              ? int8_dist(j, s, rr, s->codes + (size_t)rr * dims)
-                              : v->dist(j->q, s->vecs + (size_t)rr * dims, dims);
-                scan_consider(j, p, s, rr, (uint32_t)(i + t), d);
+                score_rows(j, s, rr, 1, fd, pmg);
+                consider(j, p, s, rr, (uint32_t)(i + t), fd[0], mg[0]);
             }
             i += m;
             continue;
         }
-        if (j->kind == SCAN_INT8) {
-            v->k->dot_i8_rows(j->qc, s->codes + (size_t)r * dims, m, dims, id8);
-            for (size_t t = 0; t < m; t++) {
-                float ip = j->qscale * s->qs[2 * (r + t)] * (float)id8[t];
-                fd[t] = v->o.metric == LH_VEC_L2 ? j->qnorm + s->qs[2 * (r + t) + 1] - 2.0f * ip
-                                                 : 1.0f - ip;
-            }
-        } else if (v->o.metric == LH_VEC_COSINE) {
-            v->k->dot_rows(j->q, s->vecs + (size_t)r * dims, m, dims, fd);
-            for (size_t t = 0; t < m; t++)
-                fd[t] = 1.0f - fd[t];
-        } else {
-            for (size_t t = 0; t < m; t++)
-                fd[t] = v->dist(j->q, s->vecs + (size_t)(r + t) * dims, dims);
+        score_rows(j, s, r, m, fd, pmg);
+        float cut = part_cutoff(j, p);
+        for (size_t t = 0; t < m; t++) {
+            if ((pmg ? fd[t] - mg[t] : fd[t]) > cut)
+                continue;
+            consider(j, p, s, r + (uint32_t)t, (uint32_t)(i + t), fd[t], mg[t]);
+            cut = part_cutoff(j, p);
         }
-        for (size_t t = 0; t < m; t++)
-            scan_consider(j, p, s, r + (uint32_t)t, (uint32_t)(i + t), fd[t]);
         i += m;
     }
 }
 
-/* Scores rows (all, or ids[]) and leaves the best `keep` sorted in *out (malloc'd). */
+/* Bound kinds: the candidates of every part whose lower bound is at most the k-th smallest
+ * upper bound over all parts (+inf when fewer than k rows are allowed), into *out. */
+static int bound_collect(struct scan_job *j, struct lh__vec_cand **out, size_t *out_n)
+{
+    size_t n_ub = 0, n_c = 0;
+    for (size_t i = 0; i < j->n_parts; i++) {
+        n_ub += j->parts[i].n;
+        n_c += j->parts[i].n_cands;
+    }
+    float thr = INFINITY;
+    if (n_ub >= j->keep) {
+        float *ub = malloc(n_ub * sizeof(*ub));
+        if (!ub)
+            return -LH_ENOMEM;
+        n_ub = 0;
+        for (size_t i = 0; i < j->n_parts; i++)
+            for (size_t t = 0; t < j->parts[i].n; t++)
+                ub[n_ub++] = j->parts[i].heap[t].d;
+        qsort(ub, n_ub, sizeof(*ub), float_cmp);
+        thr = ub[j->keep - 1];
+        free(ub);
+    }
+    struct lh__vec_cand *c = malloc((n_c ? n_c : 1) * sizeof(*c));
+    if (!c)
+        return -LH_ENOMEM;
+    n_c = 0;
+    for (size_t i = 0; i < j->n_parts; i++)
+        for (size_t t = 0; t < j->parts[i].n_cands; t++)
+            if (j->parts[i].cands[t].d <= thr)
+                c[n_c++] = j->parts[i].cands[t];
+    *out = c;
+    *out_n = n_c;
+    return 0;
+}
+
+/* 1-bit scans: Hamming distances are small integers, so instead of a heap of `keep` (which
+ * cost ~10 sift levels for each of the ~keep ln(n / keep) pushes: measured as much time as
+ * the scan itself) each part records every row's distance and a histogram; the `keep`
+ * nearest are then found by counting. */
+#define BIN1_NONE UINT32_MAX
+
+struct bin1_job {
+    struct scan_job *sj;
+    uint32_t *hd;   /* n_rows distances, BIN1_NONE: not live or not allowed */
+    uint32_t *hist; /* n_parts x n_bins */
+    size_t n_bins;  /* b1_bytes * 8 + 1: every possible distance */
+};
+
+/* Row id of segment s, row r, checked LIVE: its distance h, if it passes the filter. */
+static inline void bin1_keep(struct bin1_job *b, uint32_t *hist, const struct lh__vec_seg *s,
+                             uint32_t r, size_t i, int32_t h)
+{
+    const struct scan_job *j = b->sj;
+    if (j->f && !lh__vec_filter_ok(j->f, __atomic_load_n(&s->labels[r], __ATOMIC_RELAXED)))
+        return;
+    b->hd[i] = (uint32_t)h;
+    hist[h]++;
+}
+
+static void bin1_task(void *arg, size_t part)
+{
+    struct bin1_job *b = arg;
+    const struct scan_job *j = b->sj;
+    const struct lh_vec *v = j->v;
+    uint32_t *hist = b->hist + part * b->n_bins;
+    size_t lo = j->n_rows * part / j->n_parts, hi = j->n_rows * (part + 1) / j->n_parts;
+    int32_t h[SCAN_CHUNK];
+    uint8_t live[SCAN_CHUNK];
+    for (size_t i = lo; i < hi; i++)
+        b->hd[i] = BIN1_NONE;
+    if (j->ids) { /* a few chosen rows */
+        for (size_t i = lo; i < hi; i++) {
+            const struct lh__vec_seg *s = &j->t[j->ids[i] >> LH__VEC_SEG_SHIFT];
+            uint32_t r = j->ids[i] & LH__VEC_SEG_MASK;
+            if (__atomic_load_n(&s->state[r], __ATOMIC_ACQUIRE) != LH__VEC_S_LIVE)
+                continue;
+            v->k->hamming_rows(j->qb, s->bits + (size_t)r * v->b1_bytes, 1, v->b1_bytes, h);
+            bin1_keep(b, hist, s, r, i, h[0]);
+        }
+        return;
+    }
+    /* As in scan_task: states first, so a row is read only once it is LIVE. */
+    for (size_t i = lo; i < hi;) {
+        const struct lh__vec_seg *s = &j->t[i >> LH__VEC_SEG_SHIFT];
+        uint32_t r = (uint32_t)(i & LH__VEC_SEG_MASK);
+        size_t m = hi - i, n_live = 0;
+        m = m < LH__VEC_SEG_ROWS - r ? m : LH__VEC_SEG_ROWS - r;
+        m = m < SCAN_CHUNK ? m : SCAN_CHUNK;
+        for (size_t t = 0; t < m; t++) {
+            live[t] = __atomic_load_n(&s->state[r + t], __ATOMIC_ACQUIRE) == LH__VEC_S_LIVE;
+            n_live += live[t];
+        }
+        if (n_live == m)
+            v->k->hamming_rows(j->qb, s->bits + (size_t)r * v->b1_bytes, m, v->b1_bytes, h);
+        for (size_t t = 0; t < m; t++) {
+            if (!live[t])
+                continue;
+            if (n_live < m)
+                v->k->hamming_rows(j->qb, s->bits + (size_t)(r + t) * v->b1_bytes, 1,
+                                   v->b1_bytes, h + t);
+            bin1_keep(b, hist, s, r + (uint32_t)t, i + t, h[t]);
+        }
+        i += m;
+    }
+}
+
+/* The `keep` rows of smallest Hamming distance (ties: lower row first, as everywhere). */
+static int scan_bin1(struct lh_vec *v, struct scan_job *j, struct lh__vec_cand **out,
+                     size_t *out_n)
+{
+    struct bin1_job b = {j, NULL, NULL, (size_t)v->b1_bytes * 8 + 1};
+    struct lh__vec_cand *c = NULL;
+    int rc = -LH_ENOMEM;
+    b.hd = malloc((j->n_rows ? j->n_rows : 1) * sizeof(*b.hd));
+    b.hist = calloc(j->n_parts * b.n_bins, sizeof(*b.hist));
+    c = malloc((j->keep ? j->keep : 1) * sizeof(*c));
+    if (!b.hd || !b.hist || !c)
+        goto out;
+    lh__vec_pool_run(v->pool, j->n_parts, bin1_task, &b);
+    /* Threshold T: the fewest distances 0..T holding `keep` rows; rows at T fill what is left
+     * of `keep` in row order. */
+    size_t below = 0, thr = b.n_bins, at_thr = 0;
+    for (size_t d = 0; d < b.n_bins && thr == b.n_bins; d++) {
+        size_t cnt = 0;
+        for (size_t p = 0; p < j->n_parts; p++)
+            cnt += b.hist[p * b.n_bins + d];
+        if (below + cnt >= j->keep) {
+            thr = d;
+            at_thr = j->keep - below;
+        } else {
+            below += cnt;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < j->n_rows; i++) {
+        uint32_t h = b.hd[i];
+        if (h == BIN1_NONE || h > thr || (h == thr && at_thr == 0))
+            continue;
+        if (h == thr)
+            at_thr--;
+        c[n].d = (float)h;
+        c[n].id = j->ids ? j->ids[i] : (uint32_t)i;
+        n++;
+    }
+    *out = c;
+    *out_n = n;
+    c = NULL;
+    rc = 0;
+out:
+    free(b.hd);
+    free(b.hist);
+    free(c);
+    return rc;
+}
+
+/* Scores rows (all, or ids[]). Leaves in *out (malloc'd) the best `keep` sorted or, for the
+ * bound kinds, the candidates for the exact re-rank (unsorted; also for SCAN_BIN1). */
 static int scan(struct lh_vec *v, struct scan_job *j, int threads, struct lh__vec_cand **out,
                 size_t *out_n)
 {
@@ -1099,19 +1464,35 @@ static int scan(struct lh_vec *v, struct scan_job *j, int threads, struct lh__ve
     if (j->n_rows < 4096)
         threads = 1;
     j->n_parts = (size_t)threads;
+    if (j->kind == SCAN_BIN1)
+        return scan_bin1(v, j, out, out_n);
     j->parts = calloc(j->n_parts, sizeof(*j->parts));
     if (!j->parts)
         return -LH_ENOMEM;
     for (size_t i = 0; i < j->n_parts; i++) {
-        j->parts[i].heap = malloc(j->keep * sizeof(struct lh__vec_cand));
-        if (!j->parts[i].heap) {
+        struct scan_part *p = &j->parts[i];
+        p->heap = malloc(j->keep * sizeof(struct lh__vec_cand));
+        if (kind_bound(j->kind)) {
+            p->cap_cands = j->keep * 4 > 1024 ? j->keep * 4 : 1024;
+            p->cands = malloc(p->cap_cands * sizeof(*p->cands));
+        }
+        if (!p->heap || (kind_bound(j->kind) && !p->cands)) {
             rc = -LH_ENOMEM;
             goto out;
         }
     }
     lh__vec_pool_run(v->pool, j->n_parts, scan_task, j);
-    for (size_t i = 0; i < j->n_parts; i++)
+    for (size_t i = 0; i < j->n_parts; i++) {
+        if (j->parts[i].oom) {
+            rc = -LH_ENOMEM;
+            goto out;
+        }
         n_all += j->parts[i].n;
+    }
+    if (kind_bound(j->kind)) {
+        rc = bound_collect(j, out, out_n);
+        goto out;
+    }
     all = malloc((n_all ? n_all : 1) * sizeof(*all));
     if (!all) {
         rc = -LH_ENOMEM;
@@ -1129,12 +1510,161 @@ static int scan(struct lh_vec *v, struct scan_job *j, int threads, struct lh__ve
     *out_n = n_all;
     all = NULL;
 out:
-    for (size_t i = 0; i < j->n_parts; i++)
+    for (size_t i = 0; i < j->n_parts; i++) {
         free(j->parts[i].heap);
+        free(j->parts[i].cands);
+    }
     free(j->parts);
     j->parts = NULL;
     free(all);
     return rc;
+}
+
+/* The int8 stage of a 4-bit bound scan: the candidates' int8 codes give bounds ~16x tighter,
+ * so few rows are left for fp32. Candidate ids ascend (scan order), so the code reads are
+ * nearly sequential; slices of a long list go to the pool. */
+struct refine_job {
+    const struct scan_job *sj;
+    struct lh__vec_cand *c; /* in: 4-bit lower bounds; out: int8 lower bounds */
+    float *hi;              /* out: int8 upper bounds */
+    size_t n, n_parts;
+};
+
+static void refine_task(void *arg, size_t part)
+{
+    struct refine_job *j = arg;
+    const struct scan_job *sj = j->sj;
+    const struct lh_vec *v = sj->v;
+    size_t lo = j->n * part / j->n_parts, hi = j->n * (part + 1) / j->n_parts;
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t id = j->c[i].id;
+        const struct lh__vec_seg *s = &sj->t[id >> LH__VEC_SEG_SHIFT];
+        uint32_t r = id & LH__VEC_SEG_MASK;
+        if (i + 4 < hi) {
+            uint32_t nx = j->c[i + 4].id;
+            const char *p = (const char *)(sj->t[nx >> LH__VEC_SEG_SHIFT].codes +
+                                           (size_t)(nx & LH__VEC_SEG_MASK) * v->dims);
+            for (uint32_t o = 0; o < v->dims; o += 64)
+                __builtin_prefetch(p + o, 0, 0);
+        }
+        const float *rec = s->qs + (size_t)r * LH__VEC_REC;
+        float d = code_dist(sj, rec, v->k->dot_i8(sj->qc, s->codes + (size_t)r * v->dims,
+                                                  v->dims));
+        float mg = bound_margin(sj, rec);
+        j->c[i].d = d - mg;
+        j->hi[i] = d + mg;
+        if (isnan(j->c[i].d) || isnan(j->hi[i])) {
+            j->c[i].d = -INFINITY;
+            j->hi[i] = INFINITY;
+        }
+    }
+}
+
+/* Narrows the candidates c[*n] of a 4-bit bound scan with their int8 bounds: keeps those whose
+ * int8 lower bound is at most the k-th smallest int8 upper bound among them (the same argument
+ * as the scan's, over a set that already holds the top k). */
+static int refine8(const struct scan_job *sj, struct lh__vec_cand *c, size_t *n, size_t k,
+                   int threads)
+{
+    struct refine_job j = {sj, c, NULL, *n, 1};
+    struct lh__vec_cand *heap = NULL;
+    size_t nh = 0;
+    if (*n <= k) /* all of them go to fp32 anyway */
+        return 0;
+    j.hi = malloc(*n * sizeof(*j.hi));
+    heap = malloc(k * sizeof(*heap));
+    if (!j.hi || !heap) {
+        free(j.hi);
+        free(heap);
+        return -LH_ENOMEM;
+    }
+    int pool_n = lh__vec_pool_threads(sj->v->pool);
+    if (threads <= 0 || threads > pool_n)
+        threads = pool_n;
+    if (*n >= 4096)
+        j.n_parts = (size_t)threads;
+    lh__vec_pool_run(sj->v->pool, j.n_parts, refine_task, &j);
+    for (size_t i = 0; i < *n; i++)
+        topk_push(heap, &nh, k, j.hi[i], (uint32_t)i);
+    float thr = heap[0].d;
+    size_t w = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (c[i].d <= thr)
+            c[w++] = c[i];
+    *n = w;
+    free(j.hi);
+    free(heap);
+    return 0;
+}
+
+/* The code stage after a 1-bit scan: the candidates' 4-bit (else int8) code distances, the
+ * best `keep` of them kept, sorted. Candidate ids ascend, so the reads are nearly in order. */
+static void code_stage(const struct scan_job *sj, struct lh__vec_cand *c, size_t *n, size_t keep)
+{
+    const struct lh_vec *v = sj->v;
+    bool four = v->int4;
+    for (size_t i = 0; i < *n; i++) {
+        uint32_t id = c[i].id;
+        const struct lh__vec_seg *s = &sj->t[id >> LH__VEC_SEG_SHIFT];
+        uint32_t r = id & LH__VEC_SEG_MASK;
+        int32_t dot;
+        if (four) {
+            v->k->dot_u4_rows(sj->qc, s->codes4 + (size_t)r * v->u4_bytes, 1, v->u4_bytes, &dot);
+            dot -= sj->qsum8;
+        } else {
+            dot = v->k->dot_i8(sj->qc, s->codes + (size_t)r * v->dims, v->dims);
+        }
+        c[i].d = code_dist(sj, (four ? s->qs4 : s->qs) + (size_t)r * LH__VEC_REC, dot);
+    }
+    qsort(c, *n, sizeof(*c), cand_cmp);
+    if (*n > keep)
+        *n = keep;
+}
+
+/* Re-scoring candidates in fp32: slices of the list, on the pool when it is long. */
+struct rescore_job {
+    struct lh_vec *v;
+    const struct lh__vec_seg *t;
+    const float *q;
+    struct lh__vec_cand *c;
+    size_t n, n_parts;
+};
+
+static void rescore_task(void *arg, size_t part)
+{
+    struct rescore_job *j = arg;
+    const struct lh_vec *v = j->v;
+    size_t lo = j->n * part / j->n_parts, hi = j->n * (part + 1) / j->n_parts;
+    for (size_t i = lo; i < hi; i++) {
+        struct lh__vec_cand *c = &j->c[i];
+        if (i + 2 < hi) /* the next rows are random reads: start them early */
+            for (uint32_t o = 0; o < v->dims; o += 16)
+                __builtin_prefetch(lh__vec_row(j->t, j->c[i + 2].id, v->dims) + o, 0, 0);
+        /* A row deleted since the scan is dropped (its slot may already hold another row). */
+        if (lh__vec_state(j->t, c->id) != LH__VEC_S_LIVE)
+            c->id = LH__VEC_NONE;
+        else
+            c->d = v->dist(j->q, lh__vec_row(j->t, c->id, v->dims), v->dims);
+    }
+}
+
+/* Replaces the distances of c[n] by fp32 ones, sorts, and keeps the best k in *n. */
+static void rescore(struct lh_vec *v, const struct lh__vec_seg *t, const float *q,
+                    struct lh__vec_cand *c, size_t *n, size_t k, int threads)
+{
+    struct rescore_job j = {v, t, q, c, *n, 1};
+    int pool_n = lh__vec_pool_threads(v->pool);
+    if (threads <= 0 || threads > pool_n)
+        threads = pool_n;
+    if (*n >= 256) /* ~0.1 ms of random row reads and more: worth waking a worker */
+        j.n_parts = (size_t)threads;
+    lh__vec_pool_run(v->pool, j.n_parts, rescore_task, &j);
+    size_t w = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (c[i].id != LH__VEC_NONE)
+            c[w++] = c[i];
+    qsort(c, w, sizeof(*c), cand_cmp);
+    *n = w < k ? w : k;
 }
 
 static size_t bitmap_popcount(const struct lh_vec_filter *f)
@@ -1212,10 +1742,34 @@ static int to_hits(struct lh_vec *v, const struct lh__vec_cand *c, size_t n,
     return 0;
 }
 
-/* Exact search (fp32 or int8 + fp32 re-rank); q is prepared (normalised). */
+/* Quantises the prepared query q for the code kinds (and its bounds for the bound kinds). */
+static void prepare_codes(struct lh_vec *v, struct lh__vec_ctx *c, const float *q,
+                          struct scan_job *j)
+{
+    double n2 = 0, e2 = 0;
+    int32_t sum = 0;
+    j->qscale = lh__vec_quantize(q, v->dims, c->qcode);
+    j->qc = c->qcode; /* its padding past dims stays zero */
+    for (uint32_t i = 0; i < v->dims; i++) {
+        double e = (double)q[i] - (double)j->qscale * c->qcode[i];
+        n2 += (double)q[i] * q[i];
+        e2 += e * e;
+        sum += c->qcode[i];
+    }
+    j->qnorm = (float)n2;
+    j->qsum8 = 8 * sum;
+    j->qn = round_up(sqrt(n2));
+    j->qerr = round_up(sqrt(e2));
+    /* 4 (dims + 16) u, u = 2^-24: four times the fp32 kernels' worst rounding error plus 64 u
+     * for the roundings of code_dist and bound_margin (docs/internals/vector.md). */
+    j->slack = (float)(((double)v->dims + 16.0) * 0x1p-22);
+}
+
+/* Exact search; q is prepared (normalised). fp32 brute force, a bound scan + fp32 re-rank
+ * of the candidates (identical results), or an approximate code scan + fp32 re-rank. */
 static int search_exact(struct lh_vec *v, struct lh__vec_ctx *c, const float *q,
-                        const struct lh_vec_query *qo, bool int8, struct lh_vec_hit *out,
-                        size_t *out_n, struct lh_error *err)
+                        const struct lh_vec_query *qo, enum scan_kind kind,
+                        struct lh_vec_hit *out, size_t *out_n, struct lh_error *err)
 {
     struct scan_job j;
     struct lh__vec_cand *best = NULL;
@@ -1224,21 +1778,23 @@ static int search_exact(struct lh_vec *v, struct lh__vec_ctx *c, const float *q,
     int rc = 0;
     memset(&j, 0, sizeof(j));
     j.v = v;
-    j.t = NULL;
     j.q = q;
     j.f = qo->filter;
-    j.kind = int8 ? SCAN_INT8 : SCAN_FP32;
+    j.kind = kind;
     j.keep = qo->k;
-    if (int8) {
-        size_t rr = qo->rerank ? qo->rerank : (qo->k * 10 > 100 ? qo->k * 10 : 100);
-        j.keep = rr > qo->k ? rr : qo->k;
-        j.qscale = lh__vec_quantize(q, v->dims, c->qcode);
-        j.qc = c->qcode;
-        double n2 = 0;
-        for (uint32_t i = 0; i < v->dims; i++)
-            n2 += (double)q[i] * q[i];
-        j.qnorm = (float)n2;
+    size_t rr = qo->rerank ? qo->rerank : (qo->k * 10 > 100 ? qo->k * 10 : 100);
+    rr = rr > qo->k ? rr : qo->k;
+    bool code_stage_after = kind == SCAN_BIN1 && (v->int4 || v->int8);
+    if (kind == SCAN_INT8 || kind == SCAN_INT4)
+        j.keep = rr;
+    if (kind == SCAN_BIN1) {
+        /* Sign bits alone rank coarsely: oversample 10x for the code stage. */
+        j.keep = rr * 10;
+        lh__vec_signs(q, v->dims, c->qbits, v->b1_bytes);
+        j.qb = c->qbits;
     }
+    if (kind != SCAN_FP32 && (kind != SCAN_BIN1 || code_stage_after))
+        prepare_codes(v, c, q, &j);
     /* A bitmap that selects few labels: visit just those rows. */
     if (j.f && j.f->bits) {
         size_t pc = bitmap_popcount(j.f);
@@ -1252,17 +1808,20 @@ static int search_exact(struct lh_vec *v, struct lh__vec_ctx *c, const float *q,
     }
     if (!j.ids)
         j.n_rows = __atomic_load_n(&v->n_slots, __ATOMIC_ACQUIRE);
+    if (!kind_bound(kind) && j.keep > j.n_rows) /* a large rerank: no heap beyond the rows */
+        j.keep = j.n_rows > qo->k ? j.n_rows : qo->k;
     j.t = lh__vec_segs(v);
     rc = scan(v, &j, qo->threads, &best, &n_best);
+    if (!rc && kind == SCAN_BOUND4 && v->int8)
+        rc = refine8(&j, best, &n_best, qo->k, qo->threads);
     if (rc)
         goto out;
-    if (int8) {
-        /* Re-rank exactly in fp32. */
-        for (size_t i = 0; i < n_best; i++)
-            best[i].d = v->dist(q, lh__vec_row(j.t, best[i].id, v->dims), v->dims);
-        qsort(best, n_best, sizeof(*best), cand_cmp);
-        if (n_best > qo->k)
-            n_best = qo->k;
+    if (code_stage_after)
+        code_stage(&j, best, &n_best, rr);
+    if (kind != SCAN_FP32) {
+        if (qo->out_rescored)
+            *qo->out_rescored = n_best;
+        rescore(v, j.t, q, best, &n_best, qo->k, qo->threads);
     }
     to_hits(v, best, n_best, out);
     *out_n = n_best;
@@ -1272,6 +1831,42 @@ out:
     free(best);
     free(ids);
     return rc;
+}
+
+/* The scan an exact mode runs on this index. */
+static enum scan_kind exact_kind(const struct lh_vec *v, enum lh_vec_mode mode)
+{
+    switch (mode) {
+    case LH_VEC_EXACT_INT8:
+        return SCAN_INT8;
+    case LH_VEC_EXACT_INT4:
+        return SCAN_INT4;
+    case LH_VEC_EXACT_BIN1:
+        return SCAN_BIN1;
+    case LH_VEC_EXACT:
+        /* 4-bit codes are half the bytes to scan; with int8 codes too, the 4-bit candidates
+         * are narrowed by their int8 bounds (refine8) before fp32. */
+        return v->int4 ? SCAN_BOUND4 : v->int8 ? SCAN_BOUND8 : SCAN_FP32;
+    default:
+        return SCAN_FP32;
+    }
+}
+
+static enum lh_vec_path kind_path(enum scan_kind k)
+{
+    switch (k) {
+    case SCAN_INT8:
+        return LH_VEC_PATH_EXACT_INT8;
+    case SCAN_INT4:
+        return LH_VEC_PATH_EXACT_INT4;
+    case SCAN_BIN1:
+        return LH_VEC_PATH_EXACT_BIN1;
+    case SCAN_BOUND8:
+    case SCAN_BOUND4:
+        return LH_VEC_PATH_EXACT_BOUNDED;
+    default:
+        return LH_VEC_PATH_EXACT;
+    }
 }
 
 int lh_vec_search(struct lh_vec *v, const float *q, uint32_t dims, const struct lh_vec_query *qo,
@@ -1287,19 +1882,29 @@ int lh_vec_search(struct lh_vec *v, const float *q, uint32_t dims, const struct 
         return lh_error_set(err, LH_EINVAL, "vector search: k %zu out of range 1..%u", qo->k,
                             LH_VEC_MAX_K);
     enum lh_vec_mode mode = qo->mode;
-    if (mode < LH_VEC_AUTO || mode > LH_VEC_EXACT_INT8)
+    if (mode < LH_VEC_AUTO || mode > LH_VEC_EXACT_BIN1)
         return lh_error_set(err, LH_EINVAL, "vector search: unknown mode %d", (int)mode);
     if (mode == LH_VEC_AUTO)
-        mode = v->graph ? LH_VEC_GRAPH : v->int8 ? LH_VEC_EXACT_INT8 : LH_VEC_EXACT;
+        mode = v->graph  ? LH_VEC_GRAPH
+               : v->bin1 ? LH_VEC_EXACT_BIN1
+               : v->int4 ? LH_VEC_EXACT_INT4
+               : v->int8 ? LH_VEC_EXACT_INT8
+                         : LH_VEC_EXACT;
     if (mode == LH_VEC_GRAPH && !v->graph)
         return lh_error_set(err, LH_EINVAL, "vector search: the index has no HNSW graph");
     if (mode == LH_VEC_EXACT_INT8 && !v->int8)
         return lh_error_set(err, LH_EINVAL, "vector search: the index keeps no int8 codes");
+    if (mode == LH_VEC_EXACT_INT4 && !v->int4)
+        return lh_error_set(err, LH_EINVAL, "vector search: the index keeps no 4-bit codes");
+    if (mode == LH_VEC_EXACT_BIN1 && !v->bin1)
+        return lh_error_set(err, LH_EINVAL, "vector search: the index keeps no 1-bit codes");
     if (qo->filter && qo->filter->bits == NULL && qo->filter->n_bits)
         return lh_error_set(err, LH_EINVAL, "vector search: filter n_bits without bits");
     rc = check_vec(v, q, dims, "query", err);
     if (rc)
         return rc;
+    if (qo->out_rescored)
+        *qo->out_rescored = 0;
     c = lh__vec_ctx_get(v);
     rc = prepare(v, q, c->qbuf, "query", err);
     if (rc)
@@ -1323,13 +1928,15 @@ int lh_vec_search(struct lh_vec *v, const float *q, uint32_t dims, const struct 
                 *out_n = n;
                 goto out;
             }
-            path = LH_VEC_PATH_GRAPH_THEN_EXACT;
         }
-        rc = search_exact(v, c, c->qbuf, qo, false, out, out_n, err);
+        enum scan_kind kind = exact_kind(v, LH_VEC_EXACT);
+        path = exact ? kind_path(kind) : LH_VEC_PATH_GRAPH_THEN_EXACT;
+        rc = search_exact(v, c, c->qbuf, qo, kind, out, out_n, err);
         goto out;
     }
-    path = mode == LH_VEC_EXACT_INT8 ? LH_VEC_PATH_EXACT_INT8 : LH_VEC_PATH_EXACT;
-    rc = search_exact(v, c, c->qbuf, qo, mode == LH_VEC_EXACT_INT8, out, out_n, err);
+    enum scan_kind kind = exact_kind(v, mode);
+    path = kind_path(kind);
+    rc = search_exact(v, c, c->qbuf, qo, kind, out, out_n, err);
 out:
     if (!rc && qo->out_path)
         *qo->out_path = path;

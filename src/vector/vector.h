@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* vector.h - the lakehouse vector index: exact (fp32, int8) and HNSW search over labelled vectors.
+/* vector.h - the lakehouse vector index: exact (fp32, int8, 4-bit) and HNSW search over
+ * labelled vectors.
  *
  * One `struct lh_vec` holds vectors of a fixed dimension, each under a caller-chosen uint64
  * label. It always supports exact search; with LH_VEC_HNSW it also maintains an HNSW graph,
- * and with LH_VEC_INT8 a per-vector int8 copy for fast exact scans (re-ranked in fp32).
+ * and with LH_VEC_INT8 / LH_VEC_INT4 / LH_VEC_BIN1 compact per-vector codes for fast scans:
+ * exact ones (the codes bound each distance, only rows that can still make the top k are
+ * re-scored in fp32) and approximate ones (the best `rerank` by code distance re-scored in
+ * fp32).
  *
  * Distances (smaller is closer, results sorted ascending):
  *   LH_VEC_COSINE  vectors are L2-normalised on insert; distance = 1 - dot(a, b), in [0, 2].
@@ -44,7 +48,9 @@ enum lh_vec_metric {
 
 enum lh_vec_flags {
     LH_VEC_HNSW = 1u << 0, /* maintain an HNSW graph (approximate search) */
-    LH_VEC_INT8 = 1u << 1, /* keep int8 codes + per-vector scale (fast exact scans, +25% memory) */
+    LH_VEC_INT8 = 1u << 1, /* keep int8 codes + scale and error bound per vector (+25% memory) */
+    LH_VEC_INT4 = 1u << 2, /* keep 4-bit codes + scale and error bound per vector (+12.5%) */
+    LH_VEC_BIN1 = 1u << 3, /* keep 1-bit sign codes (+3%; cosine only: they rank by angle) */
 };
 
 /* Creation options; fill with lh_vec_opts_init, then change fields. */
@@ -102,28 +108,42 @@ struct lh_vec_filter {
 };
 
 enum lh_vec_mode {
-    LH_VEC_AUTO = 0,       /* graph if the index has one, else int8 exact if codes, else fp32 */
-    LH_VEC_GRAPH = 1,      /* HNSW (-LH_EINVAL without LH_VEC_HNSW) */
-    LH_VEC_EXACT = 2,      /* brute force in fp32 */
-    LH_VEC_EXACT_INT8 = 3, /* brute force over int8 codes, top `rerank` re-scored in fp32 */
+    LH_VEC_AUTO = 0,  /* graph if the index has one, else bin1, int4, int8, else exact */
+    LH_VEC_GRAPH = 1, /* HNSW (-LH_EINVAL without LH_VEC_HNSW) */
+    /* Exactly the results of LH_VEC_EXACT_FP32 (same labels, order and distances). With codes
+     * the scan reads them instead, bounds every distance and re-scores in fp32 only the rows
+     * whose bound can still beat the k-th best (docs/internals/vector.md has the proof):
+     * 4-bit codes if present (their candidates narrowed by int8 bounds when the index has
+     * both: the fastest), else int8. Without codes it is the fp32 scan. */
+    LH_VEC_EXACT = 2,
+    LH_VEC_EXACT_INT8 = 3, /* approximate: int8 scan, top `rerank` re-scored in fp32 */
+    LH_VEC_EXACT_INT4 = 4, /* approximate: 4-bit scan, top `rerank` re-scored in fp32 */
+    LH_VEC_EXACT_FP32 = 5, /* brute force over every fp32 row, even when codes exist */
+    /* approximate: 1-bit scan (Hamming) keeps 10 `rerank` rows, the 4-bit (else int8) codes
+     * of those keep `rerank`, re-scored in fp32 (without such codes all 10 `rerank` are) */
+    LH_VEC_EXACT_BIN1 = 6,
 };
 
 /* How a search was answered (optional output). */
 enum lh_vec_path {
     LH_VEC_PATH_GRAPH = 1,
-    LH_VEC_PATH_EXACT = 2,
+    LH_VEC_PATH_EXACT = 2, /* fp32 scan */
     LH_VEC_PATH_EXACT_INT8 = 3,
     LH_VEC_PATH_GRAPH_THEN_EXACT = 4, /* graph found < k, exact over the allowed set */
+    LH_VEC_PATH_EXACT_BOUNDED = 5,    /* exact: code scan with error bounds + fp32 re-rank */
+    LH_VEC_PATH_EXACT_INT4 = 6,
+    LH_VEC_PATH_EXACT_BIN1 = 7,
 };
 
 struct lh_vec_query {
     size_t k;                            /* 1 .. LH_VEC_MAX_K */
     uint32_t ef;                         /* graph beam width; 0 = opts.ef_search; raised to k */
     enum lh_vec_mode mode;
-    uint32_t rerank;                     /* int8: candidates re-scored; 0 = max(10 k, 100) */
+    uint32_t rerank;                     /* code scans: rows re-scored; 0 = max(10 k, 100) */
     const struct lh_vec_filter *filter;  /* NULL = every live label */
     int threads;                         /* exact scans: 0 = pool size, 1 = caller only */
     enum lh_vec_path *out_path;          /* optional */
+    size_t *out_rescored;                /* optional: rows re-scored in fp32 after a code scan */
 };
 
 struct lh_vec_hit {
@@ -145,7 +165,7 @@ struct lh_vec_stats {
     size_t free_slots;    /* deleted rows waiting for reuse */
     size_t capacity;      /* rows allocated */
     size_t bytes_vectors; /* fp32 rows (allocated or mapped) */
-    size_t bytes_codes;   /* int8 rows + scales */
+    size_t bytes_codes;   /* int8 / 4-bit rows + scales and bounds */
     size_t bytes_graph;   /* level-0 and upper links */
     size_t bytes_other;   /* labels, levels, states, label map */
     int max_level;        /* -1 without a graph */
@@ -154,7 +174,8 @@ struct lh_vec_stats {
 void lh_vec_stats(struct lh_vec *v, struct lh_vec_stats *out);
 
 /* Writes the index to path atomically (path.tmp.*, fsync, rename, fsync dir) in the LHVX
- * format (docs/internals/vector.md): versioned, every section CRC32C-checked. */
+ * format (docs/internals/vector.md): versioned (2; files of version 1 still load), every
+ * section CRC32C-checked. */
 int lh_vec_save(struct lh_vec *v, const char *path, struct lh_error *err);
 enum lh_vec_load_flags {
     /* Copy the rows into anonymous huge-page memory instead of mapping the file: slower to
@@ -162,7 +183,7 @@ enum lh_vec_load_flags {
     LH_VEC_LOAD_COPY = 1u << 0,
 };
 
-/* Opens a saved index. By default the fp32 and int8 rows are served from a private
+/* Opens a saved index. By default the fp32 rows and codes are served from a private
  * copy-on-write mapping of the file (pages come from the page cache; an add that reuses a slot
  * copies only the page it writes). Graph, labels, scales and free list are always copied into
  * heap memory, so the loaded index accepts adds and deletes. The file must not be truncated

@@ -53,6 +53,19 @@ struct lh__vec_kernels {
     void (*dot_rows)(const float *q, const float *rows, size_t n_rows, size_t n, float *out);
     void (*dot_i8_rows)(const int8_t *q, const int8_t *rows, size_t n_rows, size_t n,
                         int32_t *out);
+    /* 4-bit rows of row_bytes (a multiple of 32) bytes, 32 bytes per 64 dims: byte j of block
+     * b holds dim 64 b + j in its low nibble and dim 64 b + 32 + j in its high nibble.
+     * out[r] = sum of nibble * q over the 2 row_bytes dims (unsigned nibbles; codes stored
+     * as c + 8 need 8 sum(q) subtracted). q must lie in [-127, 127]. */
+    void (*dot_u4_rows)(const int8_t *q, const uint8_t *rows, size_t n_rows, size_t row_bytes,
+                        int32_t *out);
+    /* out[r] = number of differing bits between q and rows + r * row_bytes (row_bytes a
+     * multiple of 32). */
+    void (*hamming_rows)(const uint8_t *q, const uint8_t *rows, size_t n_rows, size_t row_bytes,
+                         int32_t *out);
+    /* 4-bit quantiser search: e[g] = squared error of coding x[n] at step st[g] (codes
+     * round(x / st[g]) clipped to [-7, 7]) for the 8 steps g. */
+    void (*quant4_err)(const float *x, size_t n, const float *st, float *e);
     /* In-place unnormalised Walsh-Hadamard transform of n (a power of two) values. */
     void (*fwht)(float *x, size_t n);
     uint32_t (*crc32c)(uint32_t crc, const void *p, size_t n);
@@ -67,6 +80,30 @@ uint32_t lh__vec_crc32c_sw(uint32_t crc, const void *p, size_t n);
 /* Symmetric per-vector quantisation: out[i] = round(x[i] / s), s = max|x| / 127 (0 for a zero
  * vector, codes then 0). Returns s. */
 float lh__vec_quantize(const float *x, size_t n, int8_t *out);
+/* 4-bit quantisation into the dot_u4_rows layout (row_bytes = lh__vec_u4_bytes(n); padding
+ * nibbles hold code 0): out nibble = round(x[i] / s) + 8 with codes in [-7, 7]. The clipping
+ * level s * 7 is picked from a few fractions of max|x| to minimise the squared error. Returns
+ * s (0, all codes 0, when max|x| is below 1e-30). */
+float lh__vec_quantize4(const float *x, size_t n, uint8_t *out, size_t row_bytes);
+/* Bytes of a 4-bit row of n dims: n rounded up to 64, halved. */
+static inline size_t lh__vec_u4_bytes(size_t n)
+{
+    return (n + 63) / 64 * 32;
+}
+/* Code value of dim i of a 4-bit row (nibble - 8). */
+static inline int lh__vec_u4_code(const uint8_t *row, size_t i)
+{
+    uint8_t b = row[i / 64 * 32 + (i & 31)];
+    return (int)((i & 32) ? b >> 4 : b & 15u) - 8;
+}
+/* Bytes of a 1-bit row of n dims: n bits rounded up to 256. */
+static inline size_t lh__vec_b1_bytes(size_t n)
+{
+    return (n + 255) / 256 * 32;
+}
+/* Sign bits of x into out[row_bytes]: bit i (byte i / 8, bit i % 8) set iff x[i] > 0;
+ * padding bits 0. */
+void lh__vec_signs(const float *x, size_t n, uint8_t *out, size_t row_bytes);
 /* Scales x to unit L2 norm; returns false for a zero or non-finite vector. */
 bool lh__vec_normalize(float *x, size_t n);
 
@@ -84,17 +121,33 @@ void lh__vec_pool_run(struct lh__vec_pool *p, size_t n_tasks, lh__vec_task_fn fn
 
 /* ---- index ---- */
 
+/* Per-row record of a code (LH__VEC_REC floats): what a scan needs to turn an integer dot
+ * product into a distance and to bound its error (vector.c, "exact search"). Norms are
+ * rounded up so they bound the real values. */
+enum {
+    LH__VEC_REC_SCALE = 0,  /* decoded dim i = scale * code[i] */
+    LH__VEC_REC_SQNORM = 1, /* ||x||^2 (L2 distances) */
+    LH__VEC_REC_RESID = 2,  /* ||x - decoded||, rounded up */
+    LH__VEC_REC_NORM = 3,   /* max(||x||, ||decoded||), rounded up */
+    LH__VEC_REC = 4,
+};
+
 struct lh__vec_seg {
     float *vecs;       /* SEG_ROWS * dims */
     int8_t *codes;     /* SEG_ROWS * dims, or NULL */
-    float *qs;         /* 2 per row: scale, squared norm (int8 only) */
+    float *qs;         /* LH__VEC_REC per row (int8 only) */
+    uint8_t *codes4;   /* SEG_ROWS * u4_bytes, or NULL */
+    float *qs4;        /* LH__VEC_REC per row (4-bit only) */
+    uint8_t *bits;     /* SEG_ROWS * b1_bytes sign codes, or NULL */
     uint32_t *links0;  /* SEG_ROWS * link0_words (graph only) */
     uint32_t **upper;  /* per row: upper-level block or NULL (graph only) */
     uint64_t *labels;
     uint8_t *levels;
     uint8_t *state;
-    bool vecs_mapped;  /* vecs / codes point into the loaded file */
+    bool vecs_mapped;  /* vecs / codes / codes4 point into the loaded file */
     bool codes_mapped;
+    bool codes4_mapped;
+    bool bits_mapped;
 };
 
 /* Temporary int8 codes of a bulk build (see lh_vec_add_batch): row id -> code, scale. A scale
@@ -134,7 +187,8 @@ struct lh__vec_ctx {
     uint32_t *nbuf; /* neighbour list copy */
     uint32_t *nbuf2;
     float *qbuf;    /* normalised query / vector being inserted */
-    int8_t *qcode;
+    int8_t *qcode;  /* quantised query, zero-padded to lh__vec_u4_bytes(dims) * 2 */
+    uint8_t *qbits; /* query sign bits, lh__vec_b1_bytes(dims) */
 };
 
 struct lh_vec {
@@ -146,7 +200,9 @@ struct lh_vec {
     uint32_t link0_words;  /* 2 + m0 */
     uint32_t upper_words;  /* 1 + m, per level */
     double ml;             /* level multiplier 1 / ln(m) */
-    bool graph, int8;
+    bool graph, int8, int4, bin1;
+    uint32_t u4_bytes;     /* bytes of a 4-bit row */
+    uint32_t b1_bytes;     /* bytes of a 1-bit row */
     /* Cosine with dims >= LH__VEC_ROT_MIN: rows are stored after a fixed random rotation
      * (seeded sign flips + normalised Walsh-Hadamard blocks) so that every coordinate carries
      * a similar share of a vector's energy; graph searches then drop a neighbour after its
@@ -227,6 +283,10 @@ void lh__vec_rotate(const struct lh_vec *v, float *x);
 void lh__vec_unrotate(const struct lh_vec *v, float *x);
 /* Row memory: 64-byte aligned; 2 MiB aligned and MADV_HUGEPAGE from 2 MiB on. free() it. */
 void *lh__vec_alloc_rows(size_t bytes);
+/* Fills a code record (LH__VEC_REC floats) of row x for its int8 code or (code8 NULL) its
+ * 4-bit code, with the code's scale. */
+void lh__vec_code_record(const struct lh_vec *v, const float *x, float scale,
+                         const int8_t *code8, const uint8_t *code4, float *rec);
 /* Maps label -> row (loader; single-threaded). -LH_EEXIST, -LH_ENOMEM. */
 int lh__vec_map_put(struct lh_vec *v, uint64_t label, uint32_t id);
 struct lh__vec_ctx *lh__vec_ctx_get(struct lh_vec *v);

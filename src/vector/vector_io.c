@@ -2,8 +2,10 @@
 /* vector_io.c - save/load of a vector index in the LHVX format (versioned, CRC32C per section).
  *
  * Layout (little-endian): a 512-byte header, then sections, each located by the header's
- * section table {id, crc32c, offset, length}. Sections holding rows (fp32 vectors, int8 codes)
- * start on a 4 KiB boundary so a loader can map them. The header carries its own CRC32C.
+ * section table {id, crc32c, offset, length}. Sections holding rows (fp32 vectors, int8 and
+ * 4-bit codes) start on a 4 KiB boundary so a loader can map them. The header carries its own
+ * CRC32C. Version 2 added the 4-bit and sign-bit sections and the error bounds of the code
+ * records; version 1 files load, their int8 bounds recomputed from the rows.
  * Nothing in a file is trusted: every size is checked against the file size and the counts,
  * every link and free-list entry against the number of rows, before anything is used.
  */
@@ -22,7 +24,8 @@
 #include <unistd.h>
 
 #define LHVX_MAGIC "LHVX"
-#define LHVX_VERSION 1u
+#define LHVX_VERSION 2u
+#define LHVX_VERSION_MIN 1u /* oldest version this build reads */
 #define LHVX_HEADER_SIZE 512u
 #define LHVX_ENDIAN 0x01020304u
 #define LHVX_MAX_SECTIONS 12u
@@ -38,13 +41,18 @@ enum lhvx_section {
     SEC_UPPER = 6,   /* rows with level > 0, in row order: level x (1 + m) u32 (graph) */
     SEC_VECTORS = 7, /* slots x dims f32, 4 KiB aligned */
     SEC_CODES = 8,   /* slots x dims i8, 4 KiB aligned (int8) */
-    SEC_QSCALE = 9,  /* slots x 2 f32: scale, squared norm (int8) */
-    SEC_MAX_ = 10,
+    /* int8: slots x LH__VEC_REC f32 (scale, squared norm, residual, norm bound); version 1:
+     * slots x 2 f32 (scale, squared norm) */
+    SEC_QSCALE = 9,
+    SEC_CODES4 = 10,  /* slots x u4_bytes, 4 KiB aligned (4-bit; version 2) */
+    SEC_QSCALE4 = 11, /* slots x LH__VEC_REC f32 (4-bit; version 2) */
+    SEC_BITS = 12,    /* slots x b1_bytes sign bits, 4 KiB aligned (1-bit; version 2) */
+    SEC_MAX_ = 13,
 };
 
 static const char *const sec_names[SEC_MAX_] = {
-    "?", "labels", "state", "free list", "levels", "links", "upper links", "vectors", "codes",
-    "scales",
+    "?",       "labels",  "state",  "free list",   "levels",       "links",     "upper links",
+    "vectors", "codes",   "scales", "4-bit codes", "4-bit scales", "sign bits",
 };
 
 struct lhvx_section_ent {
@@ -158,6 +166,32 @@ static void sec_end(struct writer *w, struct lhvx_header *h)
     e->crc = w->crc;
 }
 
+/* The code rows of one kind (4 KiB aligned) and their records. */
+static int write_codes(struct lh_vec *v, struct writer *w, struct lhvx_header *h, uint32_t sec_rows,
+                       uint32_t sec_recs)
+{
+    uint32_t slots = v->n_slots;
+    struct lh__vec_seg *t = v->segs;
+    bool four = sec_rows == SEC_CODES4;
+    size_t row = four ? v->u4_bytes : v->dims;
+    int rc = w_align(w, LHVX_ALIGN);
+    sec_begin(w, h, sec_rows);
+    for (uint32_t i = 0; i < slots && !rc; i += LH__VEC_SEG_ROWS) {
+        uint32_t n = slots - i < LH__VEC_SEG_ROWS ? slots - i : LH__VEC_SEG_ROWS;
+        const struct lh__vec_seg *s = &t[i >> LH__VEC_SEG_SHIFT];
+        rc = w_put(w, four ? (const void *)s->codes4 : (const void *)s->codes, (size_t)n * row);
+    }
+    sec_end(w, h);
+    sec_begin(w, h, sec_recs);
+    for (uint32_t i = 0; i < slots && !rc; i += LH__VEC_SEG_ROWS) {
+        uint32_t n = slots - i < LH__VEC_SEG_ROWS ? slots - i : LH__VEC_SEG_ROWS;
+        const struct lh__vec_seg *s = &t[i >> LH__VEC_SEG_SHIFT];
+        rc = w_put(w, four ? s->qs4 : s->qs, (size_t)n * LH__VEC_REC * sizeof(float));
+    }
+    sec_end(w, h);
+    return rc;
+}
+
 /* Writes every section of v; fills h. */
 static int write_body(struct lh_vec *v, struct writer *w, struct lhvx_header *h)
 {
@@ -210,18 +244,16 @@ static int write_body(struct lh_vec *v, struct writer *w, struct lhvx_header *h)
         rc = w_put(w, t[i >> LH__VEC_SEG_SHIFT].vecs, (size_t)n * v->dims * sizeof(float));
     }
     sec_end(w, h);
-    if (v->int8 && !rc) {
+    if (v->int8 && !rc)
+        rc = write_codes(v, w, h, SEC_CODES, SEC_QSCALE);
+    if (v->int4 && !rc)
+        rc = write_codes(v, w, h, SEC_CODES4, SEC_QSCALE4);
+    if (v->bin1 && !rc) {
         rc = w_align(w, LHVX_ALIGN);
-        sec_begin(w, h, SEC_CODES);
+        sec_begin(w, h, SEC_BITS);
         for (uint32_t i = 0; i < slots && !rc; i += LH__VEC_SEG_ROWS) {
             uint32_t n = slots - i < LH__VEC_SEG_ROWS ? slots - i : LH__VEC_SEG_ROWS;
-            rc = w_put(w, t[i >> LH__VEC_SEG_SHIFT].codes, (size_t)n * v->dims);
-        }
-        sec_end(w, h);
-        sec_begin(w, h, SEC_QSCALE);
-        for (uint32_t i = 0; i < slots && !rc; i += LH__VEC_SEG_ROWS) {
-            uint32_t n = slots - i < LH__VEC_SEG_ROWS ? slots - i : LH__VEC_SEG_ROWS;
-            rc = w_put(w, t[i >> LH__VEC_SEG_SHIFT].qs, (size_t)n * 2 * sizeof(float));
+            rc = w_put(w, t[i >> LH__VEC_SEG_SHIFT].bits, (size_t)n * v->b1_bytes);
         }
         sec_end(w, h);
     }
@@ -353,20 +385,24 @@ static int check_header(struct loader *ld, const struct lhvx_header *h)
     char msg[160];
     if (memcmp(h->magic, LHVX_MAGIC, 4) != 0)
         return bad(ld, "not a vector index (bad magic)");
-    if (h->version != LHVX_VERSION) {
-        snprintf(msg, sizeof(msg), "unsupported format version %u (this build reads %u)",
-                 h->version, LHVX_VERSION);
+    if (h->version < LHVX_VERSION_MIN || h->version > LHVX_VERSION) {
+        snprintf(msg, sizeof(msg), "unsupported format version %u (this build reads %u to %u)",
+                 h->version, LHVX_VERSION_MIN, LHVX_VERSION);
         return bad(ld, msg);
     }
     if (h->header_size != LHVX_HEADER_SIZE || h->endian != LHVX_ENDIAN)
         return bad(ld, "unsupported header size or byte order");
     if (lh__vec_kernels_best()->crc32c(0, h, offsetof(struct lhvx_header, crc)) != h->crc)
         return bad(ld, "header checksum mismatch (corrupt file)");
+    uint32_t flags =
+        LH_VEC_HNSW | LH_VEC_INT8 | (h->version >= 2 ? LH_VEC_INT4 | LH_VEC_BIN1 : 0);
     if (h->dims < 1 || h->dims > LH_VEC_MAX_DIMS || h->metric > LH_VEC_L2 ||
-        (h->flags & ~(uint32_t)(LH_VEC_HNSW | LH_VEC_INT8)))
+        (h->flags & ~flags))
         return bad(ld, "bad dims, metric or flags");
     if ((h->flags & LH_VEC_HNSW) && (h->m < 2 || h->m > LH_VEC_MAX_M))
         return bad(ld, "bad HNSW m");
+    if ((h->flags & LH_VEC_BIN1) && h->metric != LH_VEC_COSINE)
+        return bad(ld, "1-bit codes on a non-cosine index");
     if (h->slots > LH__VEC_MAX_ROWS || h->count > h->slots || h->n_free > h->slots ||
         h->n_sections > LHVX_MAX_SECTIONS)
         return bad(ld, "inconsistent counts");
@@ -378,6 +414,8 @@ static int check_sections(struct loader *ld)
 {
     const struct lhvx_header *h = ld->h;
     bool graph = h->flags & LH_VEC_HNSW, int8 = h->flags & LH_VEC_INT8;
+    bool int4 = h->flags & LH_VEC_INT4, bin1 = h->flags & LH_VEC_BIN1;
+    uint64_t rec = h->version >= 2 ? LH__VEC_REC : 2;
     uint64_t m0 = 2 * (uint64_t)h->m;
     uint64_t want[SEC_MAX_] = {0};
     want[SEC_LABELS] = h->slots * 8;
@@ -388,7 +426,10 @@ static int check_sections(struct loader *ld)
     want[SEC_UPPER] = UINT64_MAX; /* checked against the levels later */
     want[SEC_VECTORS] = h->slots * h->dims * 4;
     want[SEC_CODES] = h->slots * h->dims;
-    want[SEC_QSCALE] = h->slots * 8;
+    want[SEC_QSCALE] = h->slots * rec * 4;
+    want[SEC_CODES4] = h->slots * lh__vec_u4_bytes(h->dims);
+    want[SEC_QSCALE4] = h->slots * LH__VEC_REC * 4;
+    want[SEC_BITS] = h->slots * lh__vec_b1_bytes(h->dims);
     for (uint32_t i = 0; i < h->n_sections; i++) {
         const struct lhvx_section_ent *e = &h->sec[i];
         if (e->id == 0 || e->id >= SEC_MAX_ || ld->sec[e->id])
@@ -403,7 +444,8 @@ static int check_sections(struct loader *ld)
         }
         ld->sec[e->id] = e;
     }
-    bool need[SEC_MAX_] = {false, true, true, true, graph, graph, graph, true, int8, int8};
+    bool need[SEC_MAX_] = {false, true, true, true, graph, graph, graph,
+                           true,  int8, int8, int4, int4,  bin1};
     for (int s = 1; s < SEC_MAX_; s++) {
         if (need[s] != (ld->sec[s] != NULL)) {
             char msg[128];
@@ -413,7 +455,9 @@ static int check_sections(struct loader *ld)
         }
     }
     if ((ld->sec[SEC_VECTORS]->offset % LHVX_ALIGN) ||
-        (int8 && ld->sec[SEC_CODES]->offset % LHVX_ALIGN))
+        (int8 && ld->sec[SEC_CODES]->offset % LHVX_ALIGN) ||
+        (int4 && ld->sec[SEC_CODES4]->offset % LHVX_ALIGN) ||
+        (bin1 && ld->sec[SEC_BITS]->offset % LHVX_ALIGN))
         return bad(ld, "row section not aligned");
     for (int s = 1; s < SEC_MAX_; s++) {
         const struct lhvx_section_ent *e = ld->sec[s];
@@ -539,40 +583,71 @@ static int load_rows(struct loader *ld, struct lh_vec *v)
     return 0;
 }
 
+/* Rows [first, first + n) of a row section of row_bytes per row: pointed into the mapping for
+ * a full segment (unless copy), else copied into fresh segment memory. */
+static int place_rows(struct loader *ld, int sec, size_t row_bytes, size_t first, size_t n,
+                      bool copy, void **dst, bool *mapped)
+{
+    const unsigned char *src = ld->base + ld->sec[sec]->offset + first * row_bytes;
+    if (n == LH__VEC_SEG_ROWS && !copy) {
+        *dst = (void *)(uintptr_t)src;
+        *mapped = true;
+        return 0;
+    }
+    *dst = lh__vec_alloc_rows(LH__VEC_SEG_ROWS * row_bytes);
+    if (!*dst)
+        return lh_error_set(ld->err, LH_ENOMEM, "out of memory loading %s", ld->path);
+    memcpy(*dst, src, n * row_bytes);
+    return 0;
+}
+
+/* Code records of segment s. A version 1 file holds only scale and squared norm per row: the
+ * residual and norm bounds are recomputed from the rows and codes. */
+static void load_records(struct loader *ld, struct lh_vec *v, struct lh__vec_seg *s,
+                         size_t first, size_t n)
+{
+    if (v->int4)
+        memcpy(s->qs4, (const float *)sec_ptr(ld, SEC_QSCALE4) + first * LH__VEC_REC,
+               n * LH__VEC_REC * sizeof(float));
+    if (!v->int8)
+        return;
+    const float *qs = sec_ptr(ld, SEC_QSCALE);
+    if (ld->h->version >= 2) {
+        memcpy(s->qs, qs + first * LH__VEC_REC, n * LH__VEC_REC * sizeof(float));
+        return;
+    }
+    for (size_t r = 0; r < n; r++)
+        lh__vec_code_record(v, s->vecs + r * v->dims, qs[2 * (first + r)], s->codes + r * v->dims,
+                            NULL, s->qs + r * LH__VEC_REC);
+}
+
 /* Points full segments into the mapping (or copies them); copies a partial last segment. */
 static int map_rows(struct loader *ld, struct lh_vec *v, bool copy)
 {
     uint32_t slots = (uint32_t)ld->h->slots;
-    const unsigned char *vecs = ld->base + ld->sec[SEC_VECTORS]->offset;
-    const unsigned char *codes = v->int8 ? ld->base + ld->sec[SEC_CODES]->offset : NULL;
-    const float *qs = v->int8 ? sec_ptr(ld, SEC_QSCALE) : NULL;
-    size_t vrow = (size_t)v->dims * sizeof(float);
     for (uint32_t si = 0; si < v->n_segs; si++) {
         struct lh__vec_seg *s = &v->segs[si];
         size_t first = (size_t)si * LH__VEC_SEG_ROWS;
         size_t n = slots - first < LH__VEC_SEG_ROWS ? slots - first : LH__VEC_SEG_ROWS;
-        if (n == LH__VEC_SEG_ROWS && !copy) {
-            s->vecs = (float *)(uintptr_t)(vecs + first * vrow);
-            s->vecs_mapped = true;
-            if (codes) {
-                s->codes = (int8_t *)(uintptr_t)(codes + first * v->dims);
-                s->codes_mapped = true;
-            }
-        } else {
-            s->vecs = lh__vec_alloc_rows(LH__VEC_SEG_ROWS * vrow);
-            if (!s->vecs)
-                return lh_error_set(ld->err, LH_ENOMEM, "out of memory loading %s", ld->path);
-            memcpy(s->vecs, vecs + first * vrow, n * vrow);
-            if (codes) {
-                s->codes = lh__vec_alloc_rows((size_t)LH__VEC_SEG_ROWS * v->dims);
-                if (!s->codes)
-                    return lh_error_set(ld->err, LH_ENOMEM, "out of memory loading %s",
-                                        ld->path);
-                memcpy(s->codes, codes + first * v->dims, n * v->dims);
-            }
+        void *p = NULL;
+        int rc = place_rows(ld, SEC_VECTORS, (size_t)v->dims * sizeof(float), first, n, copy, &p,
+                            &s->vecs_mapped);
+        s->vecs = p;
+        if (!rc && v->int8) {
+            rc = place_rows(ld, SEC_CODES, v->dims, first, n, copy, &p, &s->codes_mapped);
+            s->codes = p;
         }
-        if (qs)
-            memcpy(s->qs, qs + first * 2, n * 2 * sizeof(float));
+        if (!rc && v->int4) {
+            rc = place_rows(ld, SEC_CODES4, v->u4_bytes, first, n, copy, &p, &s->codes4_mapped);
+            s->codes4 = p;
+        }
+        if (!rc && v->bin1) {
+            rc = place_rows(ld, SEC_BITS, v->b1_bytes, first, n, copy, &p, &s->bits_mapped);
+            s->bits = p;
+        }
+        if (rc)
+            return rc;
+        load_records(ld, v, s, first, n);
     }
     return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t400-vectors.sh - vector indexes: build jobs, incremental refresh, stale marking, search
 # (vector, keyword, hybrid, filters), jobs API, RAG (extractive and through a model server
-# speaking the real Ollama and OpenAI protocols), and the bad inputs.
+# speaking the real Ollama and OpenAI protocols), eval runs stored per index, and the bad
+# inputs.
 . "$(dirname "$0")/lib.sh"
 
 {
@@ -134,10 +135,45 @@ lh ingest "$T/salad.csv" --name salad && lh index salad --text body --id id --na
 api POST /vectors/eval --data '{"index":"salad_idx","queries":50,"k":5,"ef":[8,64]}'
 expect "eval: recall against exact search per ef, with latency percentiles" 200 \
     '.queries == 50 and (.configs | length) == 2 and .configs[1].recall >= 0.95 and .configs[1].ms_p99 >= .configs[1].ms_p50'
+expect "  the run is stored: it has an id" 200 '(.id | type) == "number" and .generation == 1'
+eval1=$(jq .id <<<"$BODY")
+api GET /vectors/indexes/salad_idx/evals
+expect "GET /vectors/indexes/{name}/evals: the stored run with its build and parameters" 200 \
+    "(.evals | length) == 1 and .evals[0].id == $eval1 and .index == \"salad_idx\" and
+     (.evals[0] | .generation == 1 and .k == 5 and .queries == 50 and .vectors == 400 and
+      .params == {m: 16, ef_construction: 100, embedder: \"builtin\", model: .params.model, dims: 384} and
+      ([.configs[].ef] == [8, 64]) and (.configs[1] | .recall >= 0.95 and .ms_p50 > 0 and
+      .ms_p95 >= .ms_p50 and .ms_p99 >= .ms_p95 and .qps > 0) and (.actor | startswith(\"api\")) and
+      .created_ms > 0)"
+api POST /vectors/eval --data '{"index":"salad_idx","queries":20,"k":3,"ef":[16]}'
+expect "a second eval run" 200 '.k == 3'
+eval2=$(jq .id <<<"$BODY")
+api GET /vectors/indexes/salad_idx/evals
+expect "  runs are listed newest first" 200 "[.evals[].id] == [$eval2, $eval1] and .evals[0].configs[0].ef == 16"
+api GET '/vectors/indexes/salad_idx/evals?limit=1'
+expect "  limit" 200 "[.evals[].id] == [$eval2]"
+api GET '/vectors/indexes/salad_idx/evals?limit=zero'
+expect "  a bad limit is 400" 400
 api POST /vectors/eval --data '{"index":"api_idx","ef":"fast"}'
 expect "bad eval parameters are 400" 400
+api POST /vectors/eval --data '{"index":"nope","queries":5}'
+expect "eval of an unknown index is 404" 404 '.error.code != null'
+api GET /vectors/indexes/nope/evals
+expect "evals of an unknown index are 404" 404
+api GET /openapi.json
+expect "the evals route is documented" 200 '.paths["/vectors/indexes/{name}/evals"].get.summary | test("eval")'
 lh eval notes_body --queries 20 --k 5 --ef 32
 check "CLI eval" test "$(jq '.configs[0].ef' <<<"$OUT")" = 32
+cli_eval=$(jq .id <<<"$OUT")
+lh eval notes_body --history --json
+check "CLI eval --history lists the stored run" \
+    test "$(jq -c "[.evals[0].id == $cli_eval, (.evals[0].actor | startswith(\"cli:\")), .evals[0].configs[0].ef]" <<<"$OUT")" = '[true,true,32]'
+lh eval notes_body --history
+check "  and prints it as text" grep -q "ef 32 .*recall" <<<"$OUT"
+lh eval nope --history
+check "CLI eval --history of an unknown index fails" [ "$RC" != 0 ]
+api POST /vectors/eval --data '{"index":"api_idx","queries":10,"k":3,"ef":[16]}'
+expect "an eval run of the index about to be dropped" 200
 api GET /vectors/jobs
 expect "GET /vectors/jobs" 200 '(.jobs | length) >= 5'
 api POST /vectors/jobs/$job/cancel
@@ -146,6 +182,13 @@ api DELETE /vectors/indexes/api_idx
 expect "drop an index" 200
 api POST /vectors/search --data '{"index":"api_idx","query":"x"}'
 expect "a dropped index is gone" 404
+api GET /vectors/indexes/api_idx/evals
+expect "  and so are its evals" 404
+api POST /vectors/index --data '{"dataset":"notes","text_column":"body","id_column":"id","name":"api_idx"}'
+job2=$(jq -r .id <<<"$BODY")
+for _ in $(seq 1 200); do api GET /vectors/jobs/$job2; jqt '.state == "done"' && break; sleep 0.05; done
+api GET /vectors/indexes/api_idx/evals
+expect "  a new index of the same name starts with no eval runs (they were deleted)" 200 '.evals == []'
 
 # cancel a slow build: the model server answers each request after 300 ms
 stop_server

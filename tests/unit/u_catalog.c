@@ -784,8 +784,8 @@ static void test_reopen(void **state)
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
     assert_string_equal((const char *)sqlite3_column_text(st, 1),
                         "access_objects,api_keys,columns,datasets,files,files_dataset_id,"
-                        "files_source_sha256,index_docs,indexes,jobs,journal,journal_entity,meta,"
-                        "schema_history,snapshots,tombstones");
+                        "files_source_sha256,index_docs,index_evals,index_evals_index,indexes,jobs,"
+                        "journal,journal_entity,meta,schema_history,snapshots,tombstones");
     assert_string_equal((const char *)sqlite3_column_text(st, 2), "create,create,delete");
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -2047,6 +2047,82 @@ static void test_concurrent_commits(void **state)
     lh_catalog_close(c2);
 }
 
+/* Eval runs: stored per index, listed newest first, limited, gone with their index. */
+static void test_index_evals(void **state)
+{
+    struct fx *f = *state;
+    struct lh_error err = {0};
+    struct lh_index_def d = {0};
+    d.name = (char *)"docs_idx";
+    d.dataset = (char *)"docs";
+    d.text_col = (char *)"body";
+    d.id_col = (char *)"id";
+    d.embedder = (char *)"builtin";
+    d.model = (char *)"builtin";
+    d.dims = 384;
+    d.params_json = (char *)"{\"m\":16,\"ef_construction\":100}";
+    assert_int_equal(lh_catalog_index_create(f->c, &d, &err), 0);
+    struct lh_index_eval e = {0};
+    e.index = (char *)"docs_idx";
+    e.generation = 2;
+    e.k = 10;
+    e.queries = 200;
+    e.vectors = 5000;
+    e.m = 16;
+    e.ef_construction = 100;
+    e.embedder = (char *)"builtin";
+    e.model = (char *)"builtin";
+    e.dims = 384;
+    e.exact_ms_mean = 1.25;
+    e.results_json = (char *)"[{\"ef\":16,\"recall\":0.9}]";
+    e.actor = (char *)"cli:test";
+    int64_t id1 = 0, id2 = 0, id3 = 0;
+    assert_int_equal(lh_catalog_eval_add(f->c, &e, &id1, &err), 0);
+    e.k = 5;
+    e.created_ms = 1234;
+    assert_int_equal(lh_catalog_eval_add(f->c, &e, &id2, &err), 0);
+    assert_true(id2 > id1 && id1 > 0);
+    /* An unknown index: nothing stored, -LH_ENOTFOUND, for adding and listing. */
+    e.index = (char *)"nope";
+    assert_int_equal(lh_catalog_eval_add(f->c, &e, &id3, &err), -LH_ENOTFOUND);
+    assert_int_equal(id3, 0);
+    struct lh_index_eval *v = NULL;
+    size_t n = 99;
+    assert_int_equal(lh_catalog_eval_list(f->c, "nope", 0, &v, &n, &err), -LH_ENOTFOUND);
+    assert_null(v);
+    assert_int_equal(n, 0);
+    assert_int_equal(lh_catalog_eval_list(f->c, "docs_idx", 0, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, id2); /* newest first */
+    assert_int_equal(v[0].k, 5);
+    assert_int_equal(v[0].created_ms, 1234);
+    assert_int_equal(v[1].id, id1);
+    assert_true(v[1].created_ms > 1234); /* 0 = now */
+    assert_string_equal(v[1].index, "docs_idx");
+    assert_int_equal(v[1].generation, 2);
+    assert_int_equal(v[1].queries, 200);
+    assert_int_equal(v[1].vectors, 5000);
+    assert_int_equal(v[1].m, 16);
+    assert_int_equal(v[1].ef_construction, 100);
+    assert_string_equal(v[1].embedder, "builtin");
+    assert_int_equal(v[1].dims, 384);
+    assert_true(v[1].exact_ms_mean == 1.25);
+    assert_string_equal(v[1].results_json, "[{\"ef\":16,\"recall\":0.9}]");
+    assert_string_equal(v[1].actor, "cli:test");
+    lh_index_evals_free(v, n);
+    assert_int_equal(lh_catalog_eval_list(f->c, "docs_idx", 1, &v, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, id2);
+    lh_index_evals_free(v, n);
+    /* Dropping the index drops its runs; a new index of that name starts with none. */
+    assert_int_equal(lh_catalog_index_delete(f->c, "docs_idx", &err), 0);
+    assert_int_equal(lh_catalog_eval_list(f->c, "docs_idx", 0, &v, &n, &err), -LH_ENOTFOUND);
+    assert_int_equal(lh_catalog_index_create(f->c, &d, &err), 0);
+    assert_int_equal(lh_catalog_eval_list(f->c, "docs_idx", 0, &v, &n, &err), 0);
+    assert_int_equal(n, 0);
+    lh_index_evals_free(v, n);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -2077,6 +2153,7 @@ int main(void)
         T(test_children),
         T(test_swap_files),
         T(test_migrate_v1),
+        T(test_index_evals),
         T(test_concurrent_commits),
     };
     /* regressions: bugs found in catalog.c and fixed (see the comments above each) */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* u_vector.c - unit tests of src/vector: kernels, exact and int8 search, HNSW, deletes, filters,
- * persistence and concurrency. Sizes shrink under AddressSanitizer. */
+/* u_vector.c - unit tests of src/vector: kernels, exact (fp32, bounded, int8, 4-bit, 1-bit) search,
+ * HNSW, deletes, filters, persistence (incl. format version 1) and concurrency. Sizes shrink
+ * under AddressSanitizer. */
 #include "lh_common.h"
 #include "err.h"
 #include "vector.h"
@@ -166,7 +167,7 @@ static size_t search(struct lh_vec *v, const float *q, size_t d, size_t k, uint3
                      enum lh_vec_mode mode, const struct lh_vec_filter *f,
                      struct lh_vec_hit *out, enum lh_vec_path *path)
 {
-    struct lh_vec_query qo = {k, ef, mode, 0, f, 0, path};
+    struct lh_vec_query qo = {k, ef, mode, 0, f, 0, path, NULL};
     struct lh_error err = {0, ""};
     size_t n = 0;
     int rc = lh_vec_search(v, q, (uint32_t)d, &qo, out, &n, &err);
@@ -273,6 +274,82 @@ static void test_kernels(void **state)
                 assert_int_equal(io[r], sc->dot_i8(ib + 1, ia + 1 + r * n, n));
             }
         }
+        /* 4-bit rows: every dims (padding included) against the nibble decoder. */
+        for (size_t di = 0; di < LH_ARRAY_LEN(dims); di++) {
+            size_t n = dims[di], rb = lh__vec_u4_bytes(n), rows = 3;
+            uint8_t *c4 = malloc(rows * rb);
+            int8_t *q8 = calloc(rb * 2, 1);
+            int32_t o4[3], os[3];
+            assert_non_null(c4);
+            assert_non_null(q8);
+            for (size_t r = 0; r < rows; r++)
+                lh__vec_quantize4(a + r * 7, n, c4 + r * rb, rb);
+            memcpy(q8, ia, n);
+            k->dot_u4_rows(q8, c4, rows, rb, o4);
+            sc->dot_u4_rows(q8, c4, rows, rb, os);
+            for (size_t r = 0; r < rows; r++) {
+                int32_t ref = 0;
+                for (size_t t = 0; t < rb * 2; t++)
+                    ref += (lh__vec_u4_code(c4 + r * rb, t) + 8) * q8[t];
+                assert_int_equal(o4[r], ref);
+                assert_int_equal(os[r], ref);
+            }
+            /* Extremes: all nibbles 15 against +-127 stay exact (16-bit partial sums). */
+            memset(c4, 0xff, rb);
+            memset(q8, 127, rb * 2);
+            k->dot_u4_rows(q8, c4, 1, rb, o4);
+            assert_int_equal(o4[0], (int32_t)(15 * 127 * rb * 2));
+            memset(q8, 0x81, rb * 2); /* -127 */
+            k->dot_u4_rows(q8, c4, 1, rb, o4);
+            assert_int_equal(o4[0], -(int32_t)(15 * 127 * rb * 2));
+            free(c4);
+            free(q8);
+        }
+        /* Hamming distances of sign-bit rows, every length against a bit-by-bit count. */
+        for (size_t di = 0; di < LH_ARRAY_LEN(dims); di++) {
+            size_t n = dims[di], rb = lh__vec_b1_bytes(n);
+            uint8_t *qb = malloc(rb), *rowsb = malloc(3 * rb);
+            int32_t hk[3], hs[3];
+            assert_non_null(qb);
+            assert_non_null(rowsb);
+            lh__vec_signs(b, n, qb, rb);
+            for (size_t r = 0; r < 3; r++)
+                lh__vec_signs(a + r * 11, n, rowsb + r * rb, rb);
+            k->hamming_rows(qb, rowsb, 3, rb, hk);
+            sc->hamming_rows(qb, rowsb, 3, rb, hs);
+            for (size_t r = 0; r < 3; r++) {
+                int32_t ref = 0;
+                for (size_t t = 0; t < n; t++)
+                    ref += (b[t] > 0) != (a[r * 11 + t] > 0);
+                assert_int_equal(hk[r], ref);
+                assert_int_equal(hs[r], ref);
+            }
+            memset(rowsb, 0xff, rb);
+            memset(qb, 0, rb);
+            k->hamming_rows(qb, rowsb, 1, rb, hk);
+            assert_int_equal(hk[0], (int32_t)(rb * 8));
+            free(qb);
+            free(rowsb);
+        }
+        /* The 4-bit step search: the same errors as the scalar loop (same operation order),
+         * and as a direct computation. */
+        for (size_t di = 0; di < LH_ARRAY_LEN(dims); di++) {
+            float st[8], e1[8], e2[8];
+            for (int g = 0; g < 8; g++)
+                st[g] = 0.05f + 0.11f * (float)g;
+            k->quant4_err(a, dims[di], st, e1);
+            sc->quant4_err(a, dims[di], st, e2);
+            assert_memory_equal(e1, e2, sizeof(e1));
+            for (int g = 0; g < 8; g++) {
+                double ref = 0;
+                for (size_t t = 0; t < dims[di]; t++) {
+                    double c = nearbyint((double)a[t] / st[g]);
+                    c = c > 7 ? 7 : c < -7 ? -7 : c;
+                    ref += ((double)a[t] - st[g] * c) * ((double)a[t] - st[g] * c);
+                }
+                assert_true(fabs(e1[g] - ref) <= 1e-3 * (ref + 1e-3));
+            }
+        }
         /* Walsh-Hadamard: same as the scalar transform, and H(H(x)) = n x. */
         for (size_t n = 1; n <= 512; n *= 2) {
             float w1[512], w2[512];
@@ -304,6 +381,30 @@ static void test_kernels(void **state)
     }
     float zero[4] = {0, 0, 0, 0};
     assert_true(lh__vec_quantize(zero, 4, codes) == 0.0f);
+    /* 4-bit: codes in [-7, 7], the padding past n holds code 0, unclipped values round to the
+     * nearest step, and the clipping level never drops below half of max|x|. */
+    for (size_t n = 1; n <= 130; n += 43) {
+        uint8_t c4[96];
+        size_t rb = lh__vec_u4_bytes(n);
+        assert_true(rb <= sizeof(c4) && rb * 2 >= n && rb % 32 == 0);
+        float s4 = lh__vec_quantize4(a, n, c4, rb);
+        float mx = 0;
+        for (size_t i = 0; i < n; i++)
+            mx = fabsf(a[i]) > mx ? fabsf(a[i]) : mx;
+        assert_true(s4 * 7 <= mx * 1.0001f && s4 * 7 >= mx * 0.5f);
+        for (size_t i = 0; i < rb * 2; i++) {
+            int c = lh__vec_u4_code(c4, i);
+            assert_true(c >= -7 && c <= 7);
+            if (i >= n)
+                assert_int_equal(c, 0);
+            else if (fabsf(a[i]) <= s4 * 7)
+                assert_true(fabsf(c * s4 - a[i]) <= s4 * 0.5f + 1e-6f);
+        }
+    }
+    uint8_t z4[32];
+    assert_true(lh__vec_quantize4(zero, 4, z4, 32) == 0.0f);
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(lh__vec_u4_code(z4, i), 0);
     free(a);
     free(b);
     free(ia);
@@ -376,12 +477,265 @@ static void test_int8_recall(void **state)
     assert_true(recall >= 0.99);
     /* An int8 scan of a flat fp32 index is refused. */
     struct lh_vec *f = make_index(d, 0, LH_VEC_COSINE, 1);
-    struct lh_vec_query qo = {k, 0, LH_VEC_EXACT_INT8, 0, NULL, 0, NULL};
+    struct lh_vec_query qo = {k, 0, LH_VEC_EXACT_INT8, 0, NULL, 0, NULL, NULL};
     struct lh_vec_hit h[10];
     size_t got;
     assert_int_equal(lh_vec_search(f, q, (uint32_t)d, &qo, h, &got, NULL), -LH_EINVAL);
     lh_vec_free(f);
     lh_vec_free(v);
+    free(x);
+}
+
+static void test_int4_recall(void **state)
+{
+    (void)state;
+    const size_t n = LH_TEST_ASAN ? 3000 : 10000, d = 300, nq = 40, k = 10; /* d: padding */
+    float *x = clustered(n + nq, d, 50, 0.6f, 23);
+    const float *q = x + n * d; /* queries: same clusters */
+    struct lh_vec *v = make_index(d, LH_VEC_INT8 | LH_VEC_INT4, LH_VEC_COSINE, 2);
+    add_all(v, x, n, d, 0);
+    size_t hit = 0;
+    for (size_t i = 0; i < nq; i++) {
+        struct lh_vec_hit h[10];
+        struct ref_hit r[10];
+        enum lh_vec_path path = 0;
+        size_t got = search(v, q + i * d, d, k, 0, LH_VEC_AUTO, NULL, h, &path);
+        assert_int_equal(path, LH_VEC_PATH_EXACT_INT4); /* AUTO prefers the smallest codes */
+        assert_int_equal(got, k);
+        brute(x, n, d, q + i * d, k, true, NULL, NULL, r);
+        hit += overlap(h, got, r, k);
+        assert_true(fabs(h[0].distance - r[0].d) < 1e-4); /* re-ranked in fp32 */
+    }
+    assert_true((double)hit / (double)(nq * k) >= 0.99);
+    struct lh_vec_stats st;
+    lh_vec_stats(v, &st);
+    assert_true(st.bytes_codes >= st.capacity * (d + lh__vec_u4_bytes(d)));
+    /* A 4-bit scan of an index without 4-bit codes is refused. */
+    struct lh_vec *f = make_index(d, LH_VEC_INT8, LH_VEC_COSINE, 1);
+    struct lh_vec_query qo = {k, 0, LH_VEC_EXACT_INT4, 0, NULL, 0, NULL, NULL};
+    struct lh_vec_hit h[10];
+    size_t got;
+    assert_int_equal(lh_vec_search(f, q, (uint32_t)d, &qo, h, &got, NULL), -LH_EINVAL);
+    lh_vec_free(f);
+    lh_vec_free(v);
+    free(x);
+}
+
+/* ---- exact search over codes with error bounds ---- */
+
+/* LH_VEC_EXACT (bounded when the index has codes) returns exactly what the fp32 brute force
+ * returns: same labels in the same order, bit-identical distances. */
+static void same_as_fp32(struct lh_vec *v, const float *q, size_t d, size_t k,
+                         const struct lh_vec_filter *f, bool want_bounded, size_t *rescored)
+{
+    struct lh_vec_hit *a = malloc(k * sizeof(*a)), *b = malloc(k * sizeof(*b));
+    enum lh_vec_path pa = 0, pb = 0;
+    size_t na = 0, nb = 0, rs = 0;
+    struct lh_error err = {0, ""};
+    struct lh_vec_query qa = {k, 0, LH_VEC_EXACT, 0, f, 0, &pa, &rs};
+    struct lh_vec_query qb = {k, 0, LH_VEC_EXACT_FP32, 0, f, 0, &pb, NULL};
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(lh_vec_search(v, q, (uint32_t)d, &qa, a, &na, &err), 0);
+    assert_int_equal(lh_vec_search(v, q, (uint32_t)d, &qb, b, &nb, &err), 0);
+    assert_int_equal(pa, want_bounded ? LH_VEC_PATH_EXACT_BOUNDED : LH_VEC_PATH_EXACT);
+    assert_int_equal(pb, LH_VEC_PATH_EXACT);
+    assert_int_equal(na, nb);
+    same_hits(a, b, na);
+    if (want_bounded)
+        assert_true(rs >= na);
+    if (rescored)
+        *rescored += rs;
+    free(a);
+    free(b);
+}
+
+static bool allow_odd(uint64_t label, void *ctx)
+{
+    (void)ctx;
+    return label & 1;
+}
+
+/* One index: flags, metric, dims, data kind, kernel set (NULL: the best). Kinds: 0 clustered,
+ * 1 clustered with every row added twice (exact ties, broken by row), 2 rows on the int8 grid
+ * (zero residual) mixed with spiky rows (one huge coordinate: large residuals), 3 wildly
+ * different norms (L2), 4 some rows so large their squared distances overflow (L2), 5 i.i.d.
+ * Gaussian rows (no structure at all). */
+static void check_bounded(unsigned flags, enum lh_vec_metric metric, size_t d, int kind,
+                          const char *isa)
+{
+    const size_t n = LH_TEST_ASAN ? 700 : 3000, nq = 12;
+    float *x = clustered(n + nq, d, 8, 0.4f, 1000 + d + (size_t)kind);
+    const float *q = x + n * d;
+    struct lh_vec *v = make_index(d, flags, metric, 2);
+    if (isa) { /* every path of this index, codes and fp32, runs on these kernels */
+        v->k = lh__vec_kernels_isa(isa);
+        assert_non_null(v->k);
+        v->dist = metric == LH_VEC_L2 ? v->k->l2sq : v->k->cosdist;
+    }
+    bool bounded = (flags & (LH_VEC_INT8 | LH_VEC_INT4)) != 0;
+    size_t rows = n;
+    if (kind == 1) {
+        add_all(v, x, n / 2, d, 0);
+        add_all(v, x, n / 2, d, 100000); /* the same vectors again */
+        rows = n / 2 * 2;
+    } else {
+        for (size_t i = 0; i < n && kind >= 2; i++) {
+            float *r = x + i * d;
+            if (kind == 2 && i % 3 == 0) /* small integers: codes are exact */
+                for (size_t t = 0; t < d; t++)
+                    r[t] = (float)((int)(r[t] * 3.0f) % 5) + (t == i % d ? 7.0f : 0.0f);
+            else if (kind == 2 && i % 3 == 1)
+                r[i % d] = 500.0f;
+            else if (kind == 3)
+                for (size_t t = 0; t < d; t++)
+                    r[t] *= (float)pow(10.0, (double)(i % 7) - 3.0);
+            else if (kind == 4 && i % 50 == 0) /* squared norms overflow: infinite distances */
+                for (size_t t = 0; t < d; t++)
+                    r[t] *= 1e19f;
+            else if (kind == 5)
+                for (size_t t = 0; t < d; t++)
+                    r[t] = rng_gauss();
+        }
+        add_all(v, x, n, d, 0);
+    }
+    size_t rescored = 0;
+    for (size_t i = 0; i < nq; i++) {
+        const float *qi = kind == 1 ? x + (i * 37 % (n / 2)) * d : q + i * d;
+        same_as_fp32(v, qi, d, 1, NULL, bounded, NULL);
+        same_as_fp32(v, qi, d, 10, NULL, bounded, &rescored);
+        same_as_fp32(v, qi, d, rows + 5, NULL, bounded, NULL); /* k > n: every row */
+    }
+    /* The int8 bounds prune: far fewer rows than all are re-scored (this data is a hard case:
+     * 8 tight clusters, so the 10th neighbour sits among many rows of similar distance). */
+    if ((flags & LH_VEC_INT8) && kind == 0 && d >= 37)
+        assert_true(rescored < nq * n / 4);
+    /* Deleted slots (and reused ones), and both kinds of filter. */
+    for (size_t i = 0; i < (kind == 1 ? n / 2 : n); i += 3) {
+        assert_int_equal(lh_vec_delete(v, i, NULL), 0);
+        if (kind == 1 && i % 2)
+            assert_int_equal(lh_vec_delete(v, 100000 + i, NULL), 0);
+    }
+    for (size_t i = 0; i < n / 10; i++)
+        assert_int_equal(lh_vec_add(v, 200000 + i, x + (i * 7 % n) * d, (uint32_t)d, NULL), 0);
+    uint64_t *bits = calloc(n / 64 + 1, sizeof(uint64_t));
+    assert_non_null(bits);
+    for (size_t l = 0; l < n; l += 5)
+        bits[l / 64] |= 1ULL << (l % 64);
+    struct lh_vec_filter fb = {bits, n, NULL, NULL}, fc = {NULL, 0, allow_odd, NULL};
+    for (size_t i = 0; i < nq; i++) {
+        same_as_fp32(v, q + i * d, d, 10, NULL, bounded, NULL);
+        same_as_fp32(v, q + i * d, d, 10, &fb, bounded, NULL);
+        same_as_fp32(v, q + i * d, d, 10, &fc, bounded, NULL);
+    }
+    free(bits);
+    lh_vec_free(v);
+    free(x);
+}
+
+static void test_exact_bounded(void **state)
+{
+    (void)state;
+    static const size_t dims[] = {1, 7, 37, 100, 300};
+    static const unsigned flags[] = {LH_VEC_INT8, LH_VEC_INT4,
+                                     LH_VEC_INT8 | LH_VEC_INT4 | LH_VEC_HNSW};
+    for (size_t di = 0; di < LH_ARRAY_LEN(dims); di++)
+        for (size_t fi = 0; fi < LH_ARRAY_LEN(flags); fi++)
+            for (int m = 0; m < 2; m++)
+                check_bounded(flags[fi], m ? LH_VEC_L2 : LH_VEC_COSINE, dims[di], 0, NULL);
+    for (int kind = 1; kind <= 3; kind++) {
+        check_bounded(LH_VEC_INT8, LH_VEC_L2, 37, kind, NULL);
+        check_bounded(LH_VEC_INT4, LH_VEC_L2, 37, kind, NULL);
+        check_bounded(LH_VEC_INT8, LH_VEC_COSINE, 300, kind, NULL);
+        check_bounded(LH_VEC_INT4, LH_VEC_COSINE, 100, kind, NULL);
+    }
+    check_bounded(LH_VEC_INT8 | LH_VEC_INT4, LH_VEC_L2, 37, 4, NULL);
+    check_bounded(LH_VEC_INT8 | LH_VEC_INT4, LH_VEC_COSINE, 300, 5, NULL);
+    check_bounded(LH_VEC_INT4, LH_VEC_L2, 100, 5, NULL);
+    /* The scalar kernels (the fallback without AVX2) give the same guarantee. */
+    check_bounded(LH_VEC_INT8 | LH_VEC_INT4, LH_VEC_COSINE, 300, 1, "scalar");
+    check_bounded(LH_VEC_INT4, LH_VEC_L2, 37, 2, "scalar");
+    /* An index without codes answers LH_VEC_EXACT with the fp32 scan. */
+    check_bounded(0, LH_VEC_COSINE, 37, 0, NULL);
+    /* An empty index. */
+    struct lh_vec *v = make_index(16, LH_VEC_INT8 | LH_VEC_INT4, LH_VEC_L2, 2);
+    float q[16] = {1};
+    struct lh_vec_hit h[4];
+    assert_int_equal(search(v, q, 16, 4, 0, LH_VEC_EXACT, NULL, h, NULL), 0);
+    assert_int_equal(search(v, q, 16, 4, 0, LH_VEC_EXACT_INT4, NULL, h, NULL), 0);
+    assert_int_equal(search(v, q, 16, 4, 0, LH_VEC_EXACT_INT8, NULL, h, NULL), 0);
+    lh_vec_free(v);
+}
+
+static bool allow_3_mod20(uint64_t label, void *ctx)
+{
+    (void)ctx;
+    return label % 20 == 3;
+}
+
+static void test_bin1_recall(void **state)
+{
+    (void)state;
+    const size_t n = LH_TEST_ASAN ? 3000 : 10000, d = 300, nq = 40, k = 10;
+    float *x = clustered(n + nq, d, 50, 0.6f, 29);
+    const float *q = x + n * d; /* queries: same clusters */
+    static const unsigned flags[] = {LH_VEC_BIN1 | LH_VEC_INT4, LH_VEC_BIN1 | LH_VEC_INT8,
+                                     LH_VEC_BIN1};
+    for (size_t fi = 0; fi < LH_ARRAY_LEN(flags); fi++) {
+        struct lh_vec *v = make_index(d, flags[fi], LH_VEC_COSINE, 2);
+        add_all(v, x, n, d, 0);
+        size_t hit = 0;
+        for (size_t i = 0; i < nq; i++) {
+            struct lh_vec_hit h[10];
+            struct ref_hit r[10];
+            enum lh_vec_path path = 0;
+            size_t got = search(v, q + i * d, d, k, 0, LH_VEC_AUTO, NULL, h, &path);
+            assert_int_equal(path, LH_VEC_PATH_EXACT_BIN1); /* AUTO prefers the sign bits */
+            assert_int_equal(got, k);
+            brute(x, n, d, q + i * d, k, true, NULL, NULL, r);
+            hit += overlap(h, got, r, k);
+            assert_true(fabs(h[0].distance - r[0].d) < 1e-4); /* re-ranked in fp32 */
+        }
+        assert_true((double)hit / (double)(nq * k) >= 0.99);
+        /* Filters (a sparse bitmap goes row by row, a callback over the scan) and deletes. */
+        uint64_t *bits = calloc(n / 64 + 1, sizeof(uint64_t));
+        assert_non_null(bits);
+        for (size_t l = 3; l < n; l += 20)
+            bits[l / 64] |= 1ULL << (l % 64);
+        struct lh_vec_filter fb = {bits, n, NULL, NULL}, fc = {NULL, 0, allow_3_mod20, NULL};
+        for (size_t i = 0; i < n; i += 40) /* half of the allowed labels */
+            assert_int_equal(lh_vec_delete(v, i + 3, NULL), 0);
+        for (size_t i = 0; i < 5; i++) {
+            struct lh_vec_hit h[10];
+            const struct lh_vec_filter *fs[] = {&fb, &fc};
+            for (int fi2 = 0; fi2 < 2; fi2++) {
+                size_t got = search(v, q + i * d, d, k, 0, LH_VEC_EXACT_BIN1, fs[fi2], h, NULL);
+                assert_int_equal(got, k);
+                for (size_t t = 0; t < got; t++)
+                    assert_true(h[t].label % 20 == 3 && (h[t].label - 3) % 40 != 0);
+            }
+        }
+        free(bits);
+        /* Bounded exact search ignores the sign bits (they bound nothing). */
+        for (size_t i = 0; i < 3; i++)
+            same_as_fp32(v, q + i * d, d, 10, NULL, flags[fi] != LH_VEC_BIN1, NULL);
+        lh_vec_free(v);
+    }
+    /* Sign bits need the cosine metric; a 1-bit scan needs the bits. */
+    struct lh_vec_opts o;
+    struct lh_vec *f = NULL;
+    struct lh_error err = {0, ""};
+    lh_vec_opts_init(&o, (uint32_t)d);
+    o.metric = LH_VEC_L2;
+    o.flags = LH_VEC_BIN1;
+    assert_int_equal(lh_vec_new(&o, &f, &err), -LH_EINVAL);
+    assert_non_null(strstr(err.msg, "cosine"));
+    f = make_index(d, LH_VEC_INT4, LH_VEC_COSINE, 1);
+    struct lh_vec_query qo = {k, 0, LH_VEC_EXACT_BIN1, 0, NULL, 0, NULL, NULL};
+    struct lh_vec_hit h[10];
+    size_t got;
+    assert_int_equal(lh_vec_search(f, q, (uint32_t)d, &qo, h, &got, NULL), -LH_EINVAL);
+    lh_vec_free(f);
     free(x);
 }
 
@@ -541,7 +895,7 @@ static void *conc_searcher(void *arg)
     size_t i = 0;
     while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
         struct lh_vec_query qo = {10, 32, (i & 7) == 7 ? LH_VEC_EXACT : LH_VEC_GRAPH, 0, NULL, 1,
-                                  NULL};
+                                  NULL, NULL};
         size_t n = 0;
         if (lh_vec_search(c->v, c->q + (i % c->nq) * c->d, (uint32_t)c->d, &qo, h, &n, NULL))
             c->bad++;
@@ -817,7 +1171,8 @@ static void test_save_load(void **state)
     const size_t n = LH_TEST_ASAN ? 5000 : 9000, d = 40, nq = 30; /* > 2 segments */
     float *x = clustered(n + nq, d, 30, 0.7f, 101);
     const float *q = x + n * d; /* queries: same clusters */
-    struct lh_vec *v = make_index(d, LH_VEC_HNSW | LH_VEC_INT8, LH_VEC_COSINE, 2);
+    struct lh_vec *v = make_index(d, LH_VEC_HNSW | LH_VEC_INT8 | LH_VEC_INT4 | LH_VEC_BIN1,
+                                  LH_VEC_COSINE, 2);
     struct lh_error err = {0, ""};
     add_all(v, x, n, d, 0);
     for (size_t i = 0; i < 300; i++)
@@ -835,6 +1190,10 @@ static void test_save_load(void **state)
         same_results(v, w, q, nq, d, LH_VEC_GRAPH);
         same_results(v, w, q, nq, d, LH_VEC_EXACT);
         same_results(v, w, q, nq, d, LH_VEC_EXACT_INT8);
+        same_results(v, w, q, nq, d, LH_VEC_EXACT_INT4);
+        same_results(v, w, q, nq, d, LH_VEC_EXACT_BIN1);
+        for (size_t i = 0; i < nq; i++)
+            same_as_fp32(w, q + i * d, d, 10, NULL, true, NULL);
         struct lh_vec_stats sv, sw;
         lh_vec_stats(v, &sv);
         lh_vec_stats(w, &sw);
@@ -866,6 +1225,114 @@ static void test_save_load(void **state)
     assert_int_equal(lh_vec_add(e2, 1, x, (uint32_t)d, NULL), 0);
     lh_vec_free(e2);
     lh_vec_free(e);
+    unlink(path);
+    lh_vec_free(v);
+    free(x);
+}
+
+static unsigned char *read_file(const char *path, size_t *len);
+static void write_file(const char *path, const unsigned char *b, size_t len);
+
+/* Rewrites a saved int8 index (format 2) as format 1 wrote it: code records of 2 floats
+ * (scale, squared norm) instead of LH__VEC_REC, version 1, checksums redone. Header layout:
+ * version at 4, slots at 56, section count at 88, sections {id, crc, offset, length} from 96,
+ * header CRC at 508. */
+static void make_v1(const char *src, const char *dst)
+{
+    size_t len;
+    unsigned char *b = read_file(src, &len);
+    uint32_t n_sec, version = 1;
+    uint64_t slots;
+    memcpy(&slots, b + 56, 8);
+    memcpy(&n_sec, b + 88, 4);
+    bool found = false;
+    for (uint32_t i = 0; i < n_sec; i++) {
+        unsigned char *e = b + 96 + 24 * i;
+        uint32_t id, crc;
+        uint64_t off, slen;
+        memcpy(&id, e, 4);
+        memcpy(&off, e + 8, 8);
+        memcpy(&slen, e + 16, 8);
+        if (id == 10 || id == 11)
+            fail_msg("make_v1: a 4-bit index has no version 1 form");
+        if (id != 9)
+            continue;
+        assert_int_equal(slen, slots * LH__VEC_REC * 4);
+        float *rec = (float *)(b + off);
+        for (uint64_t r = 0; r < slots; r++)
+            memmove(rec + 2 * r, rec + LH__VEC_REC * r, 2 * sizeof(float));
+        slen = slots * 8;
+        crc = lh__vec_crc32c_sw(0, b + off, slen);
+        memcpy(e + 4, &crc, 4);
+        memcpy(e + 16, &slen, 8);
+        found = true;
+    }
+    assert_true(found);
+    memcpy(b + 4, &version, 4);
+    uint32_t hcrc = lh__vec_crc32c_sw(0, b, 508);
+    memcpy(b + 508, &hcrc, 4);
+    write_file(dst, b, len);
+    free(b);
+}
+
+/* Files of format version 1 (before 4-bit codes and error bounds) still load: their int8
+ * bounds are recomputed, so bounded exact search works on them and matches fp32. */
+static void test_load_v1(void **state)
+{
+    (void)state;
+    const size_t n = LH_TEST_ASAN ? 9000 : 20000, d = 300, nq = 10; /* > 2 segments */
+    float *x = clustered(n + nq, d, 30, 0.7f, 107);
+    const float *q = x + n * d;
+    struct lh_vec *v = make_index(d, LH_VEC_HNSW | LH_VEC_INT8, LH_VEC_COSINE, 2);
+    struct lh_error err = {0, ""};
+    add_all(v, x, n, d, 0);
+    assert_int_equal(lh_vec_delete(v, 5, NULL), 0);
+    const char *path = tmp_path("v2.lhvx"), *old = tmp_path("v1.lhvx");
+    assert_int_equal(lh_vec_save(v, path, &err), 0);
+    make_v1(path, old);
+    for (int copy = 0; copy < 2; copy++) {
+        struct lh_vec *w = NULL;
+        int rc = lh_vec_load_ex(old, 2, copy ? LH_VEC_LOAD_COPY : 0, &w, &err);
+        if (rc)
+            fprintf(stderr, "load v1: %s\n", err.msg);
+        assert_int_equal(rc, 0);
+        same_results(v, w, q, nq, d, LH_VEC_EXACT);
+        same_results(v, w, q, nq, d, LH_VEC_EXACT_INT8);
+        same_results(v, w, q, nq, d, LH_VEC_GRAPH);
+        for (size_t i = 0; i < nq; i++)
+            same_as_fp32(w, q + i * d, d, 10, NULL, true, NULL);
+        /* The recomputed records equal the ones the index computed on insert. */
+        for (uint32_t id = 0; id < 3 * LH__VEC_SEG_ROWS && id < n; id += 999)
+            assert_memory_equal(w->segs[id >> LH__VEC_SEG_SHIFT].qs +
+                                    (size_t)(id & LH__VEC_SEG_MASK) * LH__VEC_REC,
+                                v->segs[id >> LH__VEC_SEG_SHIFT].qs +
+                                    (size_t)(id & LH__VEC_SEG_MASK) * LH__VEC_REC,
+                                LH__VEC_REC * sizeof(float));
+        /* Saving it again writes the current format. */
+        assert_int_equal(lh_vec_save(w, path, &err), 0);
+        size_t len;
+        unsigned char *b = read_file(path, &len);
+        uint32_t version;
+        memcpy(&version, b + 4, 4);
+        assert_int_equal(version, 2);
+        free(b);
+        lh_vec_free(w);
+    }
+    /* A version 1 header cannot claim 4-bit codes. */
+    size_t len;
+    unsigned char *b = read_file(old, &len);
+    uint32_t flags;
+    memcpy(&flags, b + 24, 4);
+    flags |= LH_VEC_INT4;
+    memcpy(b + 24, &flags, 4);
+    uint32_t hcrc = lh__vec_crc32c_sw(0, b, 508);
+    memcpy(b + 508, &hcrc, 4);
+    write_file(old, b, len);
+    free(b);
+    struct lh_vec *w = NULL;
+    assert_int_equal(lh_vec_load(old, 1, &w, &err), -LH_EINVAL);
+    assert_null(w);
+    unlink(old);
     unlink(path);
     lh_vec_free(v);
     free(x);
@@ -906,7 +1373,8 @@ static void test_corrupt(void **state)
     (void)state;
     const size_t n = 300, d = 16;
     float *x = clustered(n, d, 5, 0.5f, 111);
-    struct lh_vec *v = make_index(d, LH_VEC_HNSW | LH_VEC_INT8, LH_VEC_COSINE, 1);
+    struct lh_vec *v = make_index(d, LH_VEC_HNSW | LH_VEC_INT8 | LH_VEC_INT4 | LH_VEC_BIN1,
+                                  LH_VEC_COSINE, 1);
     struct lh_error err = {0, ""};
     add_all(v, x, n, d, 0);
     assert_int_equal(lh_vec_delete(v, 3, NULL), 0);
@@ -937,8 +1405,7 @@ static void test_corrupt(void **state)
         write_file(bad, b, len);
         assert_int_equal(try_load(bad, &err), -LH_EINVAL);
     }
-    /* The vectors themselves: the last byte of the file is a scale, the section before the
-     * codes holds vectors; flip bytes near the end. */
+    /* The sign bits end the file; flip bytes near the end. */
     for (size_t back = 1; back < 64; back += 9) {
         memcpy(b, good, len);
         b[len - back] ^= 0x80;
@@ -1030,7 +1497,7 @@ static void test_errors(void **state)
 
     struct lh_vec_hit h[4];
     size_t got = 99;
-    struct lh_vec_query qo = {4, 0, LH_VEC_AUTO, 0, NULL, 0, NULL};
+    struct lh_vec_query qo = {4, 0, LH_VEC_AUTO, 0, NULL, 0, NULL, NULL};
     assert_int_equal(lh_vec_search(v, a, 9, &qo, h, &got, &err), -LH_EINVAL);
     assert_int_equal(got, 0);
     assert_int_equal(lh_vec_search(v, zero, 8, &qo, h, &got, &err), -LH_EINVAL);
@@ -1078,7 +1545,7 @@ static void *exact_thread(void *arg)
 {
     struct exact_job *j = arg;
     for (int i = 0; i < 20; i++) {
-        struct lh_vec_query qo = {5, 0, LH_VEC_EXACT, 0, NULL, 0, NULL};
+        struct lh_vec_query qo = {5, 0, LH_VEC_EXACT, 0, NULL, 0, NULL, NULL};
         struct lh_vec_hit h[5];
         size_t n = 0;
         if (lh_vec_search(j->v, j->q + (size_t)i * j->d, (uint32_t)j->d, &qo, h, &n, NULL) ||
@@ -1115,6 +1582,9 @@ int main(void)
         cmocka_unit_test(test_kernels),
         cmocka_unit_test(test_flat_exact),
         cmocka_unit_test(test_int8_recall),
+        cmocka_unit_test(test_int4_recall),
+        cmocka_unit_test(test_bin1_recall),
+        cmocka_unit_test(test_exact_bounded),
         cmocka_unit_test(test_hnsw_recall),
         cmocka_unit_test(test_hnsw_l2),
         cmocka_unit_test(test_hnsw_rotated),
@@ -1123,6 +1593,7 @@ int main(void)
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_save_load),
+        cmocka_unit_test(test_load_v1),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_pool_concurrent),
