@@ -8,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reply_buf(struct lh_reply *rp, int status, struct lh_buf *b)
-{
-    lh_reply_raw(rp, status, "application/json", b->ptr, b->len);
-    lh_buf_release(b);
-    return 0;
-}
-
 /* Replies with the buffer, or releases it and passes the error on. */
 static int finish(struct lh_reply *rp, int status, struct lh_buf *b, int rc)
 {
@@ -22,26 +15,13 @@ static int finish(struct lh_reply *rp, int status, struct lh_buf *b, int rc)
         lh_buf_release(b);
         return rc;
     }
-    return reply_buf(rp, status, b);
+    return lh_reply_buf(rp, status, b);
 }
 
 static const char *param(const struct lh_req *rq, const char *key)
 {
     const char *v = lh_kvs_get(&rq->params, key);
     return v ? v : "";
-}
-
-/* A JSON string member, or NULL (present but not a string: -LH_EINVAL). */
-static int get_str(const json_t *o, const char *key, const char **out, struct lh_error *err)
-{
-    const json_t *v = json_object_get(o, key);
-    *out = NULL;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return lh_error_set(err, LH_EINVAL, "\"%s\" must be a string", key);
-    *out = json_string_value(v);
-    return 0;
 }
 
 /* The body without "name", as the stored definition. */
@@ -89,7 +69,7 @@ int lh_api_whoami(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
                   rq->cfg && lh_http_auth_required(rq->cfg) ? "true" : "false");
     lh_role_json(&rq->who.role, &b);
     lh_buf_putc(&b, '}');
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 /* ---- keys ---- */
@@ -99,8 +79,8 @@ int lh_api_keys_create(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     const char *name, *role, *profile;
     char text[LH_KEY_TEXT_MAX];
     int rc;
-    if ((rc = get_str(rq->json, "name", &name, err)) || (rc = get_str(rq->json, "role", &role, err)) ||
-        (rc = get_str(rq->json, "profile", &profile, err)))
+    if ((rc = lh_json_opt_str(rq->json, "name", &name, err)) || (rc = lh_json_opt_str(rq->json, "role", &role, err)) ||
+        (rc = lh_json_opt_str(rq->json, "profile", &profile, err)))
         return rc;
     struct lh_buf b = LH_BUF_INIT;
     rc = lh_lake_key_create(rq->lake, name, role, profile, rq->who.actor, text, &b, err);
@@ -135,7 +115,7 @@ int lh_api_roles_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *e
 int lh_api_roles_put(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
 {
     const char *name;
-    int rc = get_str(rq->json, "name", &name, err);
+    int rc = lh_json_opt_str(rq->json, "name", &name, err);
     if (rc)
         return rc;
     if (!name)
@@ -191,7 +171,7 @@ int lh_api_audit(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
         if ((rc = lh_audit_verify(rq->lake->audit, &n, err)))
             return rc;
         lh_buf_printf(&b, "{\"verified\":true,\"rows\":%lld}", (long long)n);
-        return reply_buf(rp, 200, &b);
+        return lh_reply_buf(rp, 200, &b);
     }
     return finish(rp, 200, &b, lh_audit_query_json(rq->lake->audit, &f, &b, err));
 }
@@ -207,7 +187,7 @@ int lh_api_views_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *e
 int lh_api_views_put(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
 {
     const char *name;
-    int rc = get_str(rq->json, "name", &name, err);
+    int rc = lh_json_opt_str(rq->json, "name", &name, err);
     if (rc)
         return rc;
     if (!name)
@@ -245,9 +225,9 @@ int lh_api_tombstone(struct lh_req *rq, struct lh_reply *rp, struct lh_error *er
     const char *name = param(rq, "name");
     int rc;
     set_target(rq, name);
-    if ((rc = get_str(rq->json, "key_column", &key, err)) ||
-        (rc = get_str(rq->json, "reason", &reason, err)) ||
-        (rc = get_str(rq->json, "actor", &actor, err)))
+    if ((rc = lh_json_opt_str(rq->json, "key_column", &key, err)) ||
+        (rc = lh_json_opt_str(rq->json, "reason", &reason, err)) ||
+        (rc = lh_json_opt_str(rq->json, "actor", &actor, err)))
         return rc;
     const json_t *vals = json_object_get(rq->json, "values");
     if (!json_is_array(vals) || json_array_size(vals) == 0)
@@ -297,7 +277,7 @@ int lh_api_profiles_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error
 int lh_api_profiles_put(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
 {
     const char *name;
-    int rc = get_str(rq->json, "name", &name, err);
+    int rc = lh_json_opt_str(rq->json, "name", &name, err);
     if (rc)
         return rc;
     if (!name)

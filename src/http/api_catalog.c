@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Replies with the JSON text in b (rendered by the lake, shared with the CLI). */
-static int reply_buf(struct lh_reply *rp, int status, struct lh_buf *b)
-{
-    lh_reply_raw(rp, status, "application/json", b->ptr, b->len);
-    lh_buf_release(b);
-    return 0;
-}
-
 int lh_api_datasets_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
 {
     struct lh_dataset **list = NULL;
@@ -34,7 +26,7 @@ int lh_api_datasets_list(struct lh_req *rq, struct lh_reply *rp, struct lh_error
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_datasets_json(list, n, &b);
     lh_dataset_list_free(list, n);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_dataset_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -49,7 +41,7 @@ int lh_api_dataset_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_dataset_json(d, true, &b);
     lh_dataset_free(d);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_dataset_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -72,7 +64,7 @@ int lh_api_resync(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
         return rc;
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_resync_json(&r, &b);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_gc(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -84,5 +76,5 @@ int lh_api_gc(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
         return rc;
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_gc_json(&r, &b);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }

@@ -6,13 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reply_buf(struct lh_reply *rp, struct lh_buf *b)
-{
-    lh_reply_raw(rp, 200, "application/json", b->ptr, b->len);
-    lh_buf_release(b);
-    return 0;
-}
-
 /* A string member, or NULL when absent; -LH_EINVAL when present but not a string. */
 static int get_str(const json_t *o, const char *key, const char **out, struct lh_error *err)
 {
@@ -119,7 +112,7 @@ int lh_api_dataset_patch(struct lh_req *rq, struct lh_reply *rp, struct lh_error
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_dataset_json(d, false, &b);
     lh_dataset_free(d);
-    reply_buf(rp, &b);
+    lh_reply_buf(rp, 200, &b);
 out:
     free(cols);
     free(tags);
@@ -136,7 +129,7 @@ int lh_api_dataset_lineage(struct lh_req *rq, struct lh_reply *rp, struct lh_err
         lh_buf_release(&b);
         return rc;
     }
-    return reply_buf(rp, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_dataset_schema(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -148,7 +141,7 @@ int lh_api_dataset_schema(struct lh_req *rq, struct lh_reply *rp, struct lh_erro
         lh_buf_release(&b);
         return rc;
     }
-    return reply_buf(rp, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 /* ?limit=N (1..10000, default 100) &before=ID */
@@ -169,7 +162,7 @@ static int journal(struct lh_req *rq, struct lh_reply *rp, const char *entity,
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_journal_json(e, n, &b);
     lh_journal_free(e, n);
-    return reply_buf(rp, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_journal_recent(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -200,7 +193,7 @@ int lh_api_dataset_compact(struct lh_req *rq, struct lh_reply *rp, struct lh_err
             return rc;
         struct lh_buf b = LH_BUF_INIT;
         lh_lake_compact_json(name, &r, &b);
-        return reply_buf(rp, &b);
+        return lh_reply_buf(rp, 200, &b);
     }
     if ((rc = lh_lake_compact_async(rq->lake, name ? name : "", target, rq->actor, err)))
         return rc;
@@ -229,7 +222,7 @@ int lh_api_cache_pin(struct lh_req *rq, struct lh_reply *rp, struct lh_error *er
         return rc;
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_cache_info_json(&ci, &b);
-    return reply_buf(rp, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_cache_evict(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -249,5 +242,5 @@ int lh_api_cache_stats(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     LH_UNUSED(err);
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_cache_stats_json(rq->lake, &b);
-    return reply_buf(rp, &b);
+    return lh_reply_buf(rp, 200, &b);
 }

@@ -6,25 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reply_buf(struct lh_reply *rp, int status, struct lh_buf *b)
-{
-    lh_reply_raw(rp, status, "application/json", b->ptr, b->len);
-    lh_buf_release(b);
-    return 0;
-}
-
-static int opt_str(const json_t *o, const char *key, const char **out, struct lh_error *err)
-{
-    const json_t *v = json_object_get(o, key);
-    *out = NULL;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return lh_error_set(err, LH_EINVAL, "\"%s\" must be a string", key);
-    *out = json_string_value(v);
-    return 0;
-}
-
 static int opt_int(const json_t *o, const char *key, int lo, int hi, int *out,
                    struct lh_error *err)
 {
@@ -51,11 +32,11 @@ int lh_api_vectors_index(struct lh_req *rq, struct lh_reply *rp, struct lh_error
     char job[40];
     const json_t *j = rq->json;
     int rc;
-    if ((rc = need_object(rq, err)) || (rc = opt_str(j, "dataset", &ir.dataset, err)) ||
-        (rc = opt_str(j, "text_column", &ir.text_col, err)) ||
-        (rc = opt_str(j, "id_column", &ir.id_col, err)) || (rc = opt_str(j, "name", &ir.name, err)) ||
-        (rc = opt_str(j, "embedder", &ir.embedder, err)) ||
-        (rc = opt_str(j, "model", &ir.model, err)) ||
+    if ((rc = need_object(rq, err)) || (rc = lh_json_opt_str(j, "dataset", &ir.dataset, err)) ||
+        (rc = lh_json_opt_str(j, "text_column", &ir.text_col, err)) ||
+        (rc = lh_json_opt_str(j, "id_column", &ir.id_col, err)) || (rc = lh_json_opt_str(j, "name", &ir.name, err)) ||
+        (rc = lh_json_opt_str(j, "embedder", &ir.embedder, err)) ||
+        (rc = lh_json_opt_str(j, "model", &ir.model, err)) ||
         (rc = opt_int(j, "dims", 8, 65536, &ir.dims, err)) ||
         (rc = opt_int(j, "chunk_size", 50, 100000, &ir.chunk_size, err)) ||
         (rc = opt_int(j, "chunk_overlap", 0, 99999, &ir.chunk_overlap, err)) ||
@@ -71,7 +52,7 @@ int lh_api_vectors_index(struct lh_req *rq, struct lh_reply *rp, struct lh_error
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_job_json(rq->lake, jb, &b);
     lh_job_free(jb);
-    return reply_buf(rp, 202, &b);
+    return lh_reply_buf(rp, 202, &b);
 }
 
 int lh_api_vectors_indexes(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -90,7 +71,7 @@ int lh_api_vectors_indexes(struct lh_req *rq, struct lh_reply *rp, struct lh_err
     }
     lh_buf_puts(&b, "]}");
     lh_index_def_list_free(v, n);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_vectors_index_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -102,7 +83,7 @@ int lh_api_vectors_index_get(struct lh_req *rq, struct lh_reply *rp, struct lh_e
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_index_json(d, &b);
     lh_index_def_free(d);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_vectors_index_delete(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -132,7 +113,7 @@ int lh_api_vectors_jobs(struct lh_req *rq, struct lh_reply *rp, struct lh_error 
     }
     lh_buf_puts(&b, "]}");
     lh_job_list_free(v, n);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_vectors_job_get(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -144,7 +125,7 @@ int lh_api_vectors_job_get(struct lh_req *rq, struct lh_reply *rp, struct lh_err
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_job_json(rq->lake, j, &b);
     lh_job_free(j);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 int lh_api_vectors_job_cancel(struct lh_req *rq, struct lh_reply *rp, struct lh_error *err)
@@ -166,13 +147,13 @@ int lh_api_vectors_search(struct lh_req *rq, struct lh_reply *rp, struct lh_erro
     const char *mode = NULL;
     const json_t *j = rq->json;
     int rc;
-    if ((rc = need_object(rq, err)) || (rc = opt_str(j, "index", &sr.index, err)) ||
-        (rc = opt_str(j, "query", &sr.query, err)) || (rc = opt_str(j, "mode", &mode, err)) ||
-        (rc = opt_str(j, "filter", &sr.filter, err)) ||
+    if ((rc = need_object(rq, err)) || (rc = lh_json_opt_str(j, "index", &sr.index, err)) ||
+        (rc = lh_json_opt_str(j, "query", &sr.query, err)) || (rc = lh_json_opt_str(j, "mode", &mode, err)) ||
+        (rc = lh_json_opt_str(j, "filter", &sr.filter, err)) ||
         (rc = opt_int(j, "k", 1, 1000, &sr.k, err)) ||
         (rc = opt_int(j, "ef", 1, 100000, &sr.ef, err)))
         return rc;
-    if ((rc = opt_str(j, "profile", &sr.profile, err)))
+    if ((rc = lh_json_opt_str(j, "profile", &sr.profile, err)))
         return rc;
     if (lh_search_mode_parse(mode, &sr.mode))
         return lh_error_set(err, LH_EINVAL, "mode must be vector, keyword or hybrid");
@@ -185,7 +166,7 @@ int lh_api_vectors_search(struct lh_req *rq, struct lh_reply *rp, struct lh_erro
     struct lh_buf b = LH_BUF_INIT;
     lh_lake_search_json(&r, &b);
     lh_search_result_release(&r);
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 /* POST /vectors/rag {"question","index","k","filter"} */
@@ -194,10 +175,10 @@ int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
     struct lh_rag_req rr = {0};
     const json_t *j = rq->json;
     int rc;
-    if ((rc = need_object(rq, err)) || (rc = opt_str(j, "question", &rr.question, err)) ||
-        (rc = opt_str(j, "index", &rr.index, err)) || (rc = opt_str(j, "filter", &rr.filter, err)) ||
+    if ((rc = need_object(rq, err)) || (rc = lh_json_opt_str(j, "question", &rr.question, err)) ||
+        (rc = lh_json_opt_str(j, "index", &rr.index, err)) || (rc = lh_json_opt_str(j, "filter", &rr.filter, err)) ||
         (rc = opt_int(j, "k", 1, 50, &rr.k, err)) ||
-        (rc = opt_str(j, "profile", &rr.profile, err)))
+        (rc = lh_json_opt_str(j, "profile", &rr.profile, err)))
         return rc;
     rr.who = &rq->who;
     rq->audit_target = rr.index ? lh_xstrdup(rr.index) : NULL;
@@ -207,7 +188,7 @@ int lh_api_vectors_rag(struct lh_req *rq, struct lh_reply *rp, struct lh_error *
         lh_buf_release(&b);
         return rc;
     }
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 /* POST /vectors/eval {"index","queries","k","ef":[16,32,64]}: runs and stores an eval. */
@@ -218,7 +199,7 @@ int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error 
     size_t n_efs = 4;
     const json_t *j = rq->json;
     int rc;
-    if ((rc = need_object(rq, err)) || (rc = opt_str(j, "index", &index, err)) ||
+    if ((rc = need_object(rq, err)) || (rc = lh_json_opt_str(j, "index", &index, err)) ||
         (rc = opt_int(j, "queries", 1, 10000, &nq, err)) ||
         (rc = opt_int(j, "k", 1, 1000, &k, err)))
         return rc;
@@ -243,7 +224,7 @@ int lh_api_vectors_eval(struct lh_req *rq, struct lh_reply *rp, struct lh_error 
         lh_buf_release(&b);
         return rc;
     }
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }
 
 /* GET /vectors/indexes/{name}/evals?limit=N: the stored eval runs, newest first. */
@@ -264,5 +245,5 @@ int lh_api_vectors_index_evals(struct lh_req *rq, struct lh_reply *rp, struct lh
         lh_buf_release(&b);
         return rc;
     }
-    return reply_buf(rp, 200, &b);
+    return lh_reply_buf(rp, 200, &b);
 }

@@ -140,6 +140,8 @@ void lh_reply_header(struct lh_reply *rp, const char *key, const char *val);
 /* Replies with obj serialised compactly (application/json). Steals the
  * reference to obj (like json_object_set_new). Returns 0. */
 int lh_reply_json(struct lh_reply *rp, int status, json_t *obj);
+/* Replies with the JSON text in b (application/json) and releases b. Returns 0. */
+int lh_reply_buf(struct lh_reply *rp, int status, struct lh_buf *b);
 /* Replies with raw bytes. */
 int lh_reply_raw(struct lh_reply *rp, int status, const char *content_type, const void *p,
                  size_t n);
@@ -157,6 +159,9 @@ void lh_reply_stream(struct lh_reply *rp, int status, const char *content_type,
 
 /* A JSON string from s, replacing invalid UTF-8 with U+FFFD (NULL -> ""). Never NULL. */
 json_t *lh_json_str(const char *s);
+/* An optional string member: *out = its value, or NULL when absent or null; -LH_EINVAL
+ * (naming the key) when present but not a string. */
+int lh_json_opt_str(const json_t *o, const char *key, const char **out, struct lh_error *err);
 /* Serialises obj compactly into out (appending, with a trailing newline). */
 int lh_json_dump(const json_t *obj, struct lh_buf *out);
 

@@ -239,3 +239,22 @@ void lh_reply_stream(struct lh_reply *rp, int status, const char *content_type,
     rp->free_fn = free_fn;
     rp->ud = ud;
 }
+
+int lh_reply_buf(struct lh_reply *rp, int status, struct lh_buf *b)
+{
+    lh_reply_raw(rp, status, "application/json", b->ptr, b->len);
+    lh_buf_release(b);
+    return 0;
+}
+
+int lh_json_opt_str(const json_t *o, const char *key, const char **out, struct lh_error *err)
+{
+    const json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return lh_error_set(err, LH_EINVAL, "\"%s\" must be a string", key);
+    *out = json_string_value(v);
+    return 0;
+}
