@@ -209,7 +209,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     " id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, key_col TEXT NOT NULL,"              \
     " value TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,"                    \
     " created_ms INTEGER NOT NULL, purged_ms INTEGER NOT NULL DEFAULT 0,"                 \
-    " UNIQUE(dataset, key_col, value));"
+    " UNIQUE(dataset, key_col, value));"                                                  \
+    "CREATE TABLE IF NOT EXISTS file_purges("                                             \
+    " key TEXT PRIMARY KEY, tombstones_upto INTEGER NOT NULL);"
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"

@@ -395,8 +395,12 @@ int lh_catalog_tombstone_add(struct lh_catalog *c, const char *dataset, const ch
 /* dataset NULL = all; active_only = not yet purged by compaction. */
 int lh_catalog_tombstones(struct lh_catalog *c, const char *dataset, bool active_only,
                           struct lh_tombstone **out, size_t *out_n, struct lh_error *err);
-/* Marks a dataset's tombstones up to max_id as physically purged. */
+/* Marks a dataset's tombstones up to max_id as physically purged, and records that file
+ * `key` (the compacted file, or NULL) holds no row of tombstones up to max_id. */
 int lh_catalog_tombstones_purged(struct lh_catalog *c, const char *dataset, int64_t max_id,
-                                 struct lh_error *err);
+                                 const char *key, struct lh_error *err);
+/* For each of n storage keys, the newest tombstone id its rows were purged of (0 = none). */
+int lh_catalog_file_purges(struct lh_catalog *c, char *const *keys, size_t n, int64_t *out_upto,
+                           struct lh_error *err);
 
 #endif

@@ -386,15 +386,49 @@ int lh_catalog_tombstones(struct lh_catalog *c, const char *dataset, bool active
 }
 
 int lh_catalog_tombstones_purged(struct lh_catalog *c, const char *dataset, int64_t max_id,
-                                 struct lh_error *err)
+                                 const char *key, struct lh_error *err)
+{
+    sqlite3 *db = lh__catalog_lock(c);
+    int rc = lh__catalog_begin(c, err);
+    if (rc == 0) {
+        sqlite3_stmt *st = lh__catalog_prep(
+            c, db,
+            "UPDATE tombstones SET purged_ms = ?1 WHERE dataset = ?2 COLLATE NOCASE AND id <= ?3 "
+            "AND purged_ms = 0",
+            "isi", err, "mark tombstones purged", lh__catalog_now_ms(), dataset, max_id);
+        rc = lh__catalog_done(c, st, err, "mark tombstones purged");
+    }
+    if (rc == 0 && key) {
+        sqlite3_stmt *st = lh__catalog_prep(
+            c, db, "INSERT OR REPLACE INTO file_purges(key, tombstones_upto) VALUES (?1, ?2)",
+            "si", err, "record a purged file", key, max_id);
+        rc = lh__catalog_done(c, st, err, "record a purged file");
+    }
+    if (rc == 0)
+        rc = lh__catalog_commit(c, err);
+    if (rc)
+        lh__catalog_rollback(c);
+    lh__catalog_unlock(c);
+    return rc;
+}
+
+int lh_catalog_file_purges(struct lh_catalog *c, char *const *keys, size_t n, int64_t *out_upto,
+                           struct lh_error *err)
 {
     sqlite3 *db = lh__catalog_lock(c);
     sqlite3_stmt *st = lh__catalog_prep(
-        c, db,
-        "UPDATE tombstones SET purged_ms = ?1 WHERE dataset = ?2 COLLATE NOCASE AND id <= ?3 "
-        "AND purged_ms = 0",
-        "isi", err, "mark tombstones purged", lh__catalog_now_ms(), dataset, max_id);
-    int rc = lh__catalog_done(c, st, err, "mark tombstones purged");
+        c, db, "SELECT tombstones_upto FROM file_purges WHERE key = ?1", "s", err,
+        "read purged files", "");
+    int rc = st ? 0 : -LH_EIO;
+    for (size_t i = 0; st && i < n && rc == 0; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+        int s = sqlite3_step(st);
+        out_upto[i] = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        if (s != SQLITE_ROW && s != SQLITE_DONE)
+            rc = lh__catalog_error(c, s, err, "read purged files");
+    }
+    sqlite3_finalize(st);
     lh__catalog_unlock(c);
     return rc;
 }

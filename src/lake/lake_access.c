@@ -601,16 +601,21 @@ static char *hash_salt(struct lh_lake *l)
 /* "(k IS NULL OR CAST(k AS VARCHAR) NOT IN (SELECT v FROM (VALUES ('a'),('b')) lh_t(v)))
  * AND ..." for a dataset's tombstones
  * on columns it still has; NULL when there are none. */
-static char *tombstone_where(struct lh_lake *l, const struct lh_dataset *d)
+static char *tombstone_where(struct lh_lake *l, const struct lh_dataset *d, int64_t *out_max)
 {
     struct lh_tombstone *t = NULL;
     size_t n = 0;
     struct lh_error e2;
+    if (out_max)
+        *out_max = 0;
     if (lh_catalog_tombstones(l->cat, d->name, false, &t, &n, &e2) != 0 || n == 0) {
         lh_tombstones_free(t, n);
         return NULL;
     }
     struct lh_buf b = LH_BUF_INIT;
+    for (size_t i = 0; out_max && i < n; i++)
+        if (t[i].id > *out_max)
+            *out_max = t[i].id;
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && strcmp(t[j].key_col, t[i].key_col) == 0)
@@ -715,6 +720,40 @@ static void projection(struct lh_lake *l, const struct lh_dataset *d, const stru
     lh_buf_release(&b);
 }
 
+/* Files compaction already purged of every tombstone need no filter: moves them to the front
+ * of out->paths and counts them in out->n_clean (when all are, the filter goes). */
+static void skip_purged_files(struct lh_lake *l, const char *dataset, int64_t tmax,
+                              struct lh_sql_source *out)
+{
+    char **keys = NULL;
+    size_t nk = 0;
+    struct lh_error e2;
+    if (!out->n_paths || lh_catalog_files(l->cat, dataset, &keys, &nk, &e2) != 0 ||
+        nk != out->n_paths) {
+        lh_strv_free(keys, nk);
+        return;
+    }
+    int64_t *upto = lh_xcalloc(nk, sizeof(*upto));
+    if (lh_catalog_file_purges(l->cat, keys, nk, upto, &e2) == 0) {
+        size_t clean = 0;
+        for (size_t i = 0; i < nk; i++) {
+            if (upto[i] < tmax)
+                continue;
+            char *p = out->paths[i]; /* keys and paths are in the same order */
+            out->paths[i] = out->paths[clean];
+            out->paths[clean++] = p;
+        }
+        out->n_clean = clean;
+        if (clean == nk) {
+            free(out->where);
+            out->where = NULL;
+            out->n_clean = 0;
+        }
+    }
+    free(upto);
+    lh_strv_free(keys, nk);
+}
+
 static void source_release(struct lh_sql_source *src)
 {
     for (size_t i = 0; i < src->n_paths; i++)
@@ -767,7 +806,10 @@ int lh__lake_resolve(struct lh_lake *l, const struct lh_principal *who, const ch
         struct lh_dataset *d = NULL;
         if (lh_catalog_get(l->cat, ds_name, &d, &e2) == 0) {
             projection(l, d, role, is_view ? &v : NULL, out);
-            out->where = tombstone_where(l, d);
+            int64_t tmax = 0;
+            out->where = tombstone_where(l, d, &tmax);
+            if (out->where)
+                skip_purged_files(l, ds_name, tmax, out);
             if (is_view && v.filter)
                 out->filter = lh_xstrdup(v.filter);
         } else {
@@ -880,7 +922,7 @@ char *lh__lake_tombstone_where(struct lh_lake *l, const char *dataset, int64_t *
                     *out_max_id = t[i].id;
         lh_tombstones_free(t, n);
         if (*out_max_id > 0)
-            w = tombstone_where(l, d);
+            w = tombstone_where(l, d, NULL);
     }
     lh_dataset_free(d);
     return w;
@@ -1306,7 +1348,7 @@ int lh__lake_search_scope(struct lh_lake *l, const struct lh_principal *who,
             goto fail;
         }
     }
-    char *tw = tombstone_where(l, ds);
+    char *tw = tombstone_where(l, ds, NULL);
     *out_restricted = tw != NULL || (have_view && (v.filter != NULL));
     free(tw);
     *out_scope = scope ? scope : lh_xstrdup(ds->name);

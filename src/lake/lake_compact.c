@@ -134,7 +134,7 @@ int lh_lake_compact(struct lh_lake *l, const char *name, int64_t target_bytes, c
     lh__cache_changed(l, name, false);
     if (tomb) {
         struct lh_error e2;
-        if (lh_catalog_tombstones_purged(l->cat, name, tomb_max, &e2))
+        if (lh_catalog_tombstones_purged(l->cat, name, tomb_max, key, &e2))
             LH_LOG(LH_LOG_WARN, "lake", "msg=\"cannot mark tombstones purged\" dataset=%s", name);
     }
     LH_LOG(LH_LOG_INFO, "lake", "msg=compacted dataset=%s files=%zu->1 rows=%lld snapshot=%lld",

@@ -33,6 +33,7 @@ struct lh_sql_source {
     char *projection;
     char *where;
     char *filter;
+    size_t n_clean; /* the first n_clean paths need no `where` (compaction purged them) */
 };
 
 /* Resolves a table name used in SQL on behalf of ctx (the lh_query_opts.ctx of the query

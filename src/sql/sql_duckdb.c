@@ -217,6 +217,20 @@ void lh_sql_set_release_hook(struct lh_sql *s, void (*fn)(void *ud), void *ud)
     s->release_ud = ud;
 }
 
+/* "SELECT * FROM lh_scan([paths])", keeping the paths in use for the running query. */
+static void scan_paths(struct lh_sql *s, struct lh_buf *q, char *const *paths, size_t n)
+{
+    lh_buf_puts(q, "SELECT * FROM lh_scan([");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            lh_buf_putc(q, ',');
+        lh_sql_quote(q, paths[i]);
+        if (tl_uses)
+            uses_add(s, tl_uses, paths[i]);
+    }
+    lh_buf_puts(q, "])");
+}
+
 /* A governed name reads query('SELECT <projection> FROM (...) WHERE ...'): the masks and
  * filters are part of the table the user's query sees, so nothing it does can get under
  * them. */
@@ -224,22 +238,22 @@ static void governed_scan(struct lh_sql *s, duckdb_replacement_scan_info info,
                           const struct lh_sql_source *src)
 {
     struct lh_buf q = LH_BUF_INIT;
-    lh_buf_printf(&q, "SELECT %s FROM (SELECT * FROM ", src->projection ? src->projection : "*");
+    lh_buf_printf(&q, "SELECT %s FROM (", src->projection ? src->projection : "*");
     if (src->cached_table) {
-        lh_buf_puts(&q, src->cached_table);
+        lh_buf_printf(&q, "SELECT * FROM %s", src->cached_table);
+        if (src->where)
+            lh_buf_printf(&q, " WHERE %s", src->where);
     } else {
-        lh_buf_puts(&q, "lh_scan([");
-        for (size_t i = 0; i < src->n_paths; i++) {
-            if (i)
-                lh_buf_putc(&q, ',');
-            lh_sql_quote(&q, src->paths[i]);
-            if (tl_uses)
-                uses_add(s, tl_uses, src->paths[i]);
+        /* files compaction purged of the tombstones skip their filter */
+        size_t clean = src->where ? src->n_clean : 0;
+        if (clean) {
+            scan_paths(s, &q, src->paths, clean);
+            lh_buf_puts(&q, " UNION ALL BY NAME ");
         }
-        lh_buf_puts(&q, "])");
+        scan_paths(s, &q, src->paths + clean, src->n_paths - clean);
+        if (src->where)
+            lh_buf_printf(&q, " WHERE %s", src->where);
     }
-    if (src->where)
-        lh_buf_printf(&q, " WHERE %s", src->where);
     lh_buf_puts(&q, ") AS lh_src");
     if (src->filter)
         lh_buf_printf(&q, " WHERE (\n%s\n)", src->filter);
