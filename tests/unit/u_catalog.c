@@ -783,7 +783,7 @@ static void test_reopen(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
     assert_string_equal((const char *)sqlite3_column_text(st, 1),
-                        "access_objects,api_keys,columns,datasets,files,files_dataset_id,"
+                        "access_objects,api_keys,columns,datasets,file_purges,files,files_dataset_id,"
                         "files_source_sha256,index_docs,index_evals,index_evals_index,indexes,jobs,"
                         "journal,journal_entity,meta,schema_history,snapshots,tombstones");
     assert_string_equal((const char *)sqlite3_column_text(st, 2), "create,create,delete");
