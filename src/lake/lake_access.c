@@ -105,18 +105,15 @@ int lh_lake_authenticate(struct lh_lake *l, const char *key, struct lh_principal
 static void key_json(const struct lh_api_key *k, struct lh_buf *b)
 {
     lh_buf_puts(b, "{\"id\":");
-    lh_buf_json_str(b, k->id, strlen(k->id));
+    lh__json_str(b, k->id);
     lh_buf_puts(b, ",\"name\":");
-    lh_buf_json_str(b, k->name, strlen(k->name));
+    lh__json_str(b, k->name);
     lh_buf_puts(b, ",\"role\":");
-    lh_buf_json_str(b, k->role, strlen(k->role));
+    lh__json_str(b, k->role);
     lh_buf_puts(b, ",\"profile\":");
-    if (k->profile)
-        lh_buf_json_str(b, k->profile, strlen(k->profile));
-    else
-        lh_buf_puts(b, "null");
+    lh__json_str(b, k->profile);
     lh_buf_puts(b, ",\"created_by\":");
-    lh_buf_json_str(b, k->created_by, strlen(k->created_by));
+    lh__json_str(b, k->created_by);
     lh_buf_printf(b, ",\"created_ms\":%lld,\"revoked\":%s,\"revoked_ms\":%lld,\"last_used_ms\":%lld}",
                   (long long)k->created_ms, k->revoked_ms ? "true" : "false",
                   (long long)k->revoked_ms, (long long)k->last_used_ms);
@@ -153,7 +150,7 @@ int lh_lake_key_create(struct lh_lake *l, const char *name, const char *role, co
         return rc;
     /* the only time the key text leaves the process */
     lh_buf_puts(out, "{\"key\":");
-    lh_buf_json_str(out, text, strlen(text));
+    lh__json_str(out, text);
     lh_buf_puts(out, ",\"note\":\"store this key now: it is not shown again\",\"api_key\":");
     key_json(got, out);
     lh_buf_putc(out, '}');
@@ -378,25 +375,22 @@ out:
 static void view_json(const struct view_def *v, const struct lh_access_obj *o, struct lh_buf *b)
 {
     lh_buf_puts(b, "{\"name\":");
-    lh_buf_json_str(b, v->name, strlen(v->name));
+    lh__json_str(b, v->name);
     lh_buf_puts(b, ",\"dataset\":");
-    lh_buf_json_str(b, v->dataset, strlen(v->dataset));
+    lh__json_str(b, v->dataset);
     lh_buf_puts(b, ",\"columns\":[");
     for (size_t i = 0; i < v->n_cols; i++) {
         if (i)
             lh_buf_putc(b, ',');
-        lh_buf_json_str(b, v->cols[i], strlen(v->cols[i]));
+        lh__json_str(b, v->cols[i]);
     }
     lh_buf_puts(b, "],\"filter\":");
-    if (v->filter)
-        lh_buf_json_str(b, v->filter, strlen(v->filter));
-    else
-        lh_buf_puts(b, "null");
+    lh__json_str(b, v->filter);
     lh_buf_puts(b, ",\"redact\":{");
     for (size_t i = 0; i < v->n_redact; i++) {
         if (i)
             lh_buf_putc(b, ',');
-        lh_buf_json_str(b, v->redact[i].col, strlen(v->redact[i].col));
+        lh__json_str(b, v->redact[i].col);
         if (v->redact[i].p.action == LH_COL_MASK)
             lh_buf_printf(b, ":{\"action\":\"mask\",\"prefix\":%d,\"suffix\":%d}",
                           v->redact[i].p.prefix, v->redact[i].p.suffix);
@@ -404,10 +398,10 @@ static void view_json(const struct view_def *v, const struct lh_access_obj *o, s
             lh_buf_printf(b, ":\"%s\"", lh_col_action_name(v->redact[i].p.action));
     }
     lh_buf_puts(b, "},\"description\":");
-    lh_buf_json_str(b, v->description, strlen(v->description));
+    lh__json_str(b, v->description);
     if (o) {
         lh_buf_puts(b, ",\"created_by\":");
-        lh_buf_json_str(b, o->actor, strlen(o->actor));
+        lh__json_str(b, o->actor);
         lh_buf_printf(b, ",\"created_ms\":%lld,\"updated_ms\":%lld", (long long)o->created_ms,
                       (long long)o->updated_ms);
     }
@@ -861,9 +855,9 @@ int lh_lake_tombstone(struct lh_lake *l, const char *dataset, const char *key_co
     lh__cache_changed(l, d->name, false);
     lh__lake_indexes_stale(l, d->name);
     lh_buf_puts(out, "{\"dataset\":");
-    lh_buf_json_str(out, d->name, strlen(d->name));
+    lh__json_str(out, d->name);
     lh_buf_puts(out, ",\"key_column\":");
-    lh_buf_json_str(out, d->columns[ci].name, strlen(d->columns[ci].name));
+    lh__json_str(out, d->columns[ci].name);
     lh_buf_printf(out, ",\"values\":%zu,\"added\":%lld,\"durable\":true}", n, (long long)added);
 out:
     lh_dataset_free(d);
@@ -888,15 +882,15 @@ int lh_lake_tombstones_json(struct lh_lake *l, const char *dataset, struct lh_bu
     lh_buf_puts(out, "{\"tombstones\":[");
     for (size_t i = 0; i < n; i++) {
         lh_buf_printf(out, "%s{\"id\":%lld,\"dataset\":", i ? "," : "", (long long)t[i].id);
-        lh_buf_json_str(out, t[i].dataset, strlen(t[i].dataset));
+        lh__json_str(out, t[i].dataset);
         lh_buf_puts(out, ",\"key_column\":");
-        lh_buf_json_str(out, t[i].key_col, strlen(t[i].key_col));
+        lh__json_str(out, t[i].key_col);
         lh_buf_puts(out, ",\"value\":");
-        lh_buf_json_str(out, t[i].value, strlen(t[i].value));
+        lh__json_str(out, t[i].value);
         lh_buf_puts(out, ",\"actor\":");
-        lh_buf_json_str(out, t[i].actor, strlen(t[i].actor));
+        lh__json_str(out, t[i].actor);
         lh_buf_puts(out, ",\"reason\":");
-        lh_buf_json_str(out, t[i].reason, strlen(t[i].reason));
+        lh__json_str(out, t[i].reason);
         lh_buf_printf(out, ",\"created_ms\":%lld,\"purged\":%s,\"purged_ms\":%lld}",
                       (long long)t[i].created_ms, t[i].purged_ms ? "true" : "false",
                       (long long)t[i].purged_ms);
@@ -1089,7 +1083,7 @@ static void names_out(struct lh_buf *b, const char *key, char *const *v, size_t 
     for (size_t i = 0; i < n; i++) {
         if (i)
             lh_buf_putc(b, ',');
-        lh_buf_json_str(b, v[i], strlen(v[i]));
+        lh__json_str(b, v[i]);
     }
     lh_buf_putc(b, ']');
 }
@@ -1097,16 +1091,13 @@ static void names_out(struct lh_buf *b, const char *key, char *const *v, size_t 
 static void opt_out(struct lh_buf *b, const char *key, const char *v)
 {
     lh_buf_printf(b, ",\"%s\":", key);
-    if (v)
-        lh_buf_json_str(b, v, strlen(v));
-    else
-        lh_buf_puts(b, "null");
+    lh__json_str(b, v);
 }
 
 static void profile_json(const struct profile_def *p, struct lh_buf *b)
 {
     lh_buf_puts(b, "{\"name\":");
-    lh_buf_json_str(b, p->name, strlen(p->name));
+    lh__json_str(b, p->name);
     names_out(b, "datasets", p->datasets, p->n_datasets);
     names_out(b, "views", p->views, p->n_views);
     names_out(b, "indexes", p->indexes, p->n_indexes);
@@ -1375,7 +1366,7 @@ int lh_lake_profile_activate(struct lh_lake *l, const struct lh_principal *who, 
     if ((rc = lh_catalog_index_list(l->cat, NULL, &ix, &n, err)))
         goto out;
     lh_buf_puts(out, "{\"profile\":");
-    lh_buf_json_str(out, p.name, strlen(p.name));
+    lh__json_str(out, p.name);
     lh_buf_puts(out, ",\"indexes\":[");
     for (size_t i = 0; i < n; i++) {
         char *via = NULL;
@@ -1386,12 +1377,12 @@ int lh_lake_profile_activate(struct lh_lake *l, const struct lh_principal *who, 
         int64_t t0 = wall_ms();
         int wrc = lh__index_warm(l, ix[i]->name, &e2);
         lh_buf_printf(out, "%s{\"name\":", k++ ? "," : "");
-        lh_buf_json_str(out, ix[i]->name, strlen(ix[i]->name));
+        lh__json_str(out, ix[i]->name);
         lh_buf_printf(out, ",\"loaded\":%s,\"ms\":%lld", wrc == 0 ? "true" : "false",
                       (long long)(wall_ms() - t0));
         if (wrc) {
             lh_buf_puts(out, ",\"error\":");
-            lh_buf_json_str(out, e2.msg, strlen(e2.msg));
+            lh__json_str(out, e2.msg);
         }
         lh_buf_putc(out, '}');
     }
