@@ -943,6 +943,11 @@ static bool fw_table_ok(void *ud, const char *name)
     if (strlen(name) >= sizeof(lower))
         return false;
     lower_copy(name, lower);
+    /* DuckDB binds these to its own catalog views before any replacement scan, so a dataset
+     * of that name would never be what the statement reads */
+    if (strncmp(lower, "pg_", 3) == 0 || strncmp(lower, "duckdb_", 7) == 0 ||
+        strncmp(lower, "sqlite_", 7) == 0)
+        return false;
     if (f->only)
         return strcmp(lower, f->only) == 0;
     struct lh_sql_source src = {0};

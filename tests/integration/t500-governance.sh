@@ -276,6 +276,9 @@ for who in G N; do
     check "all $N_ATT attacks are refused for role $who (${leaked[*]:-none got through})" \
         [ "$refused" = "$N_ATT" ]
 done
+lh ingest "$T/other.csv" --name pg_class --json
+q N "SELECT * FROM pg_class"
+expect "a dataset named like a DuckDB catalog view is refused (DuckDB would read its own view)" 403
 q G "SELECT * FROM read_parquet('$RAW/*.parquet')"
 expect "a direct file read is refused by name" 403 '.error.message | contains("read_parquet")'
 
